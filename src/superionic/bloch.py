@@ -1,0 +1,323 @@
+"""Bloch analysis of the hopping matrix (paper Eqs. 10-15).
+
+Convention (documented in docs/conventions.md)::
+
+    P_k[b, a] = delta_ab (1 - out_a) + sum over hops a -> b (cell R) of exp(+i k . d) P_hop,
+    d = r_b + R - r_a.
+
+This is the convention in which the paper writes its explicit matrices (Eqs. 25, 31-32, 56-57):
+with it, the eigenvalue of the stable mode is ``p(k) = exp(i k.v tau - k.D.k tau + ...)``, so the
+group velocity ``d omega / dk`` of ``omega = arg p / tau`` is the drift velocity and the decay rate
+``kappa = (1 - |p|) / tau`` grows as ``k^2`` (Eqs. 27, 34-36, 60-62). It corresponds to the Fourier
+transform ``n_k = sum_j exp(+i k . r_j) n_j``; Eq. 12 as printed carries the opposite sign, which
+would flip the sign of every group velocity (see docs/theory.md, review findings).
+
+Eigenvalues are sorted stable mode first (largest |p|). At zero field a detailed-balance P(k) is
+similar to a Hermitian matrix (scale by the square root of the stationary occupations), and the
+Hermitian solver is used; otherwise a general eigensolver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ModelError
+from .model import HoppingModel, HopTable
+
+
+# --------------------------------------------------------------------------- assembly
+def _scatter(table: HopTable) -> sp.csr_matrix:
+    """One-hot (n_hops, n*n) matrix mapping hop weights onto flattened P[t, s] entries."""
+    n = table.n_sites
+    rows = np.arange(table.n_hops)
+    cols = table.target * n + table.source
+    return sp.csr_matrix(
+        (np.ones(table.n_hops), (rows, cols)), shape=(table.n_hops, n * n)
+    )
+
+
+def _kpoints(k, dim: int) -> np.ndarray:
+    karr = np.asarray(k, dtype=float)
+    if dim == 1 and (karr.ndim == 0 or karr.shape[-1:] != (1,)):
+        karr = karr[..., None]
+    if karr.shape[-1:] != (dim,):
+        raise ModelError(f"k must have {dim} component(s) on its last axis, got shape {karr.shape}")
+    if not np.all(np.isfinite(karr)):
+        raise ModelError("k must be finite")
+    return karr
+
+
+def bloch_from_table(table: HopTable, k: np.ndarray, *, derivative: int = 0) -> np.ndarray:
+    """Assemble P(k) or its k-derivatives from a compiled hop table.
+
+    Parameters
+    ----------
+    table : HopTable
+        With unbatched probabilities, shape (n_hops,).
+    k : ndarray, shape (..., dim)
+        Cartesian wave vectors in 1/Å.
+    derivative : {0, 1, 2}
+        0: P(k), shape (..., n, n). 1: dP/dk_mu, shape (..., dim, n, n).
+        2: d2P/dk_mu dk_nu, shape (..., dim, dim, n, n). Analytic (Eq. 12 differentiated).
+    """
+    if table.probability.ndim != 1:
+        raise ModelError("bloch_from_table needs one field at a time (unbatched probabilities)")
+    n, d = table.n_sites, table.displacement
+    lead = k.shape[:-1]
+    flat_k = k.reshape(-1, k.shape[-1])
+    weights = np.exp(1j * (flat_k @ d.T)) * table.probability  # (K, n_hops)
+    scatter = _scatter(table)
+    if derivative == 0:
+        out = np.asarray(scatter.T @ weights.T).T.reshape(*lead, n, n)
+        idx = np.arange(n)
+        out[..., idx, idx] += 1.0 - table.out_probability()
+        return out
+    if derivative == 1:
+        w = 1j * weights[:, None, :] * d.T[None, :, :]  # (K, dim, n_hops)
+        dim = d.shape[1]
+        out = np.asarray(scatter.T @ w.reshape(-1, table.n_hops).T).T
+        return out.reshape(*lead, dim, n, n)
+    if derivative == 2:
+        dd = d[:, :, None] * d[:, None, :]  # (n_hops, dim, dim)
+        w = -weights[:, None, None, :] * np.moveaxis(dd, 0, -1)[None]
+        dim = d.shape[1]
+        out = np.asarray(scatter.T @ w.reshape(-1, table.n_hops).T).T
+        return out.reshape(*lead, dim, dim, n, n)
+    raise ModelError(f"derivative must be 0, 1 or 2, got {derivative!r}")
+
+
+def bloch_matrix(
+    model: HoppingModel,
+    k,
+    *,
+    field=None,
+    coupling: str = "symmetric",
+    temperature=None,
+    domain: str = "raise",
+) -> np.ndarray:
+    """The Bloch hopping matrix P(k) of Eq. 12 for a batch of wave vectors.
+
+    Parameters
+    ----------
+    model : HoppingModel
+    k : array_like, shape (..., dim)
+        Cartesian wave vectors in 1/Å (a scalar or 1D array is accepted for 1D lattices).
+    field : array_like, shape (dim,), optional
+        Reduced field f = Z E / kB T in 1/Å.
+    coupling : {"symmetric", "full"}
+        Field-coupling convention (see :mod:`superionic.hops`).
+    temperature : float, optional
+        K; required for models declared by energies.
+    domain : {"raise", "warn", "ignore"}
+        Handling of out-probabilities above one (see :meth:`HoppingModel.hop_table`).
+
+    Returns
+    -------
+    ndarray, complex, shape (..., n_sites, n_sites)
+        ``P[b, a]``: amplitude from site a to site b (columns sum to 1 at k = 0).
+    """
+    table = model.hop_table(
+        temperature=temperature, field=field, coupling=coupling, domain=domain
+    )
+    return bloch_from_table(table, _kpoints(k, model.dim))
+
+
+def bloch_derivative(
+    model: HoppingModel, k, *, field=None, coupling: str = "symmetric", temperature=None
+) -> np.ndarray:
+    """Analytic dP(k)/dk, shape (..., dim, n, n): hops weighted by ``i d_mu`` (Eq. 17)."""
+    table = model.hop_table(temperature=temperature, field=field, coupling=coupling)
+    return bloch_from_table(table, _kpoints(k, model.dim), derivative=1)
+
+
+# --------------------------------------------------------------------------- stationary state
+def stationary_distribution(table: HopTable) -> np.ndarray:
+    """Stationary occupations pi (sum 1) of the k = 0 matrix, batched over fields (Eq. 28).
+
+    Solves ``(I - P0 + J/n) pi = 1/n``, which is nonsingular exactly when the stationary state is
+    unique.
+    """
+    p0 = table.cell_matrix()
+    n = table.n_sites
+    a = np.eye(n) - p0 + 1.0 / n
+    rhs = np.full((*p0.shape[:-2], n), 1.0 / n)
+    try:
+        pi = np.linalg.solve(a, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        raise ModelError(
+            "the stationary state is not unique: the sites split into disconnected groups"
+        ) from None
+    if np.any(pi < -1e-10):
+        raise ModelError("the stationary state has negative occupations: check the hop network")
+    pi = np.clip(pi, 0.0, None)
+    return pi / pi.sum(axis=-1, keepdims=True)
+
+
+def fundamental_matrix(table: HopTable, pi: np.ndarray) -> np.ndarray:
+    """``Z = (I - P0 + pi 1^T)^-1``: the group inverse used by all first-order responses."""
+    p0 = table.cell_matrix()
+    n = table.n_sites
+    a = np.eye(n) - p0 + pi[..., :, None]
+    return np.linalg.inv(a)
+
+
+# --------------------------------------------------------------------------- eigenmodes
+@dataclass(frozen=True)
+class Eigenmodes:
+    """Eigen-decomposition of P(k) over a batch of k (Eq. 14), stable mode first.
+
+    Attributes
+    ----------
+    values : ndarray, complex, shape (..., n)
+        Eigenvalues p, sorted by decreasing |p|.
+    right : ndarray, complex, shape (..., n, n)
+        Right eigenvectors as columns: ``P right[..., :, nu] = p_nu right[..., :, nu]``.
+    left : ndarray, complex, shape (..., n, n)
+        Left eigenvectors as rows, normalised so that ``left @ right = I``.
+    tau : float
+        Step in s; decay rates and frequencies are per tau-unit when tau = 1.
+    """
+
+    values: np.ndarray
+    right: np.ndarray
+    left: np.ndarray
+    tau: float
+
+    @property
+    def decay_rate(self) -> np.ndarray:
+        """kappa = (1 - |p|) / tau (Eq. 15)."""
+        return (1.0 - np.abs(self.values)) / self.tau
+
+    @property
+    def frequency(self) -> np.ndarray:
+        """omega = arg(p) / tau (Eq. 15)."""
+        return np.angle(self.values) / self.tau
+
+
+def _sort_stable_first(values, right, left):
+    order = np.lexsort((-values.real, -np.abs(values)), axis=-1)
+    values = np.take_along_axis(values, order, axis=-1)
+    right = np.take_along_axis(right, order[..., None, :], axis=-1)
+    left = np.take_along_axis(left, order[..., :, None], axis=-2)
+    return values, right, left
+
+
+def _hermitian_modes(pk: np.ndarray, pi: np.ndarray):
+    s = np.sqrt(pi)
+    h = pk * (1.0 / s)[:, None] * s[None, :]
+    h = 0.5 * (h + np.conj(np.swapaxes(h, -1, -2)))
+    w, v = np.linalg.eigh(h)
+    right = v * s[:, None]
+    left = np.conj(np.swapaxes(v, -1, -2)) / s[None, :]
+    return w.astype(complex), right, left
+
+
+def _general_modes(pk: np.ndarray):
+    w, v = np.linalg.eig(pk)
+    left = np.linalg.inv(v)
+    return w, v, left
+
+
+@lru_cache(maxsize=256)
+def _uses_hermitian(model: HoppingModel, temperature) -> bool:
+    try:
+        return model.detailed_balance(temperature=temperature)
+    except ModelError:
+        return False
+
+
+def eigenmodes(
+    model: HoppingModel,
+    k,
+    *,
+    field=None,
+    coupling: str = "symmetric",
+    temperature=None,
+    method: str = "auto",
+    domain: str = "raise",
+) -> Eigenmodes:
+    """Eigenvalues and eigenvectors of P(k) for a batch of k, stable mode first (Eqs. 14-15).
+
+    Parameters
+    ----------
+    method : {"auto", "hermitian", "general"}
+        "auto" uses the Hermitian similarity at zero field for detailed-balance models.
+    domain : {"raise", "warn", "ignore"}
+        Handling of out-probabilities above one (see :meth:`HoppingModel.hop_table`).
+    """
+    table = model.hop_table(
+        temperature=temperature, field=field, coupling=coupling, domain=domain
+    )
+    pk = bloch_from_table(table, _kpoints(k, model.dim))
+    if method == "auto":
+        hermitian = field is None and _uses_hermitian(model, temperature)
+    elif method in ("hermitian", "general"):
+        hermitian = method == "hermitian"
+    else:
+        raise ModelError(f"method must be 'auto', 'hermitian' or 'general', got {method!r}")
+    if hermitian:
+        pi = stationary_distribution(table)
+        values, right, left = _hermitian_modes(pk, pi)
+    else:
+        values, right, left = _general_modes(pk)
+    values, right, left = _sort_stable_first(values, right, left)
+    return Eigenmodes(values=values, right=right, left=left, tau=model.tau)
+
+
+def eigenvalues(
+    model: HoppingModel,
+    k,
+    *,
+    field=None,
+    coupling: str = "symmetric",
+    temperature=None,
+    domain: str = "raise",
+) -> np.ndarray:
+    """Eigenvalues of P(k), shape (..., n), stable mode first.
+
+    Two-site cells use the closed form ``(tr/2) +- sqrt((tr/2)^2 - det)`` vectorised over k
+    (Eqs. 26, 33, 58 in general form); larger cells use :func:`eigenmodes`.
+    """
+    if model.n_sites != 2:
+        return eigenmodes(
+            model, k, field=field, coupling=coupling, temperature=temperature, domain=domain
+        ).values
+    pk = bloch_matrix(
+        model, k, field=field, coupling=coupling, temperature=temperature, domain=domain
+    )
+    half_trace = 0.5 * (pk[..., 0, 0] + pk[..., 1, 1])
+    half_diff = 0.5 * (pk[..., 0, 0] - pk[..., 1, 1])
+    root = np.sqrt(half_diff * half_diff + pk[..., 0, 1] * pk[..., 1, 0])
+    values = np.stack([half_trace + root, half_trace - root], axis=-1)
+    order = np.argsort(-np.abs(values), axis=-1, kind="stable")
+    return np.take_along_axis(values, order, axis=-1)
+
+
+def group_velocities(
+    model: HoppingModel,
+    k,
+    *,
+    field=None,
+    coupling: str = "symmetric",
+    temperature=None,
+    domain: str = "raise",
+) -> np.ndarray:
+    """Group velocities ``d omega / dk`` of every mode, shape (..., n, dim), in Å per second of tau.
+
+    Analytic (Hellmann-Feynman for non-Hermitian matrices):
+    ``dp/dk = left . dP/dk . right`` and ``d omega/dk = Im(dp/dk / p) / tau``.
+    """
+    table = model.hop_table(
+        temperature=temperature, field=field, coupling=coupling, domain=domain
+    )
+    karr = _kpoints(k, model.dim)
+    modes = eigenmodes(
+        model, karr, field=field, coupling=coupling, temperature=temperature, domain=domain
+    )
+    dpk = bloch_from_table(table, karr, derivative=1)  # (..., dim, n, n)
+    dp = np.einsum("...vi,...mij,...jv->...vm", modes.left, dpk, modes.right)
+    return np.imag(dp / modes.values[..., None]) / model.tau

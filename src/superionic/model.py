@@ -1,0 +1,410 @@
+"""Hopping models: a lattice, its hops, the step tau, and optional interactions (Secs. II-IV).
+
+:class:`HoppingModel` is the declaration; :meth:`HoppingModel.hop_table` compiles it into flat
+arrays (one row per directed hop), from which every engine works:
+
+* ``source[h]``, ``target[h]``: site indices; ``cell[h]``: the target's cell offset;
+* ``displacement[h]``: Cartesian hop vector ``r_target + R - r_source`` in Å;
+* ``probability[h]``: per-step probability at the requested temperature and field.
+
+The per-step hopping matrix in real space is ``P[t, s] = probability`` for each hop and
+``P[s, s] = 1 - (sum of the out-probabilities of s)``, so that columns sum to one (Eq. 9).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ._validate import finite_float, positive_temperature
+from .errors import DisconnectedNetworkError, DomainWarning, ModelError
+from .hops import Hop, field_factor
+from .lattice import Lattice
+from .units import KB_EV
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """Many-body and nonadiabatic interactions of Sec. IV, stated for any lattice.
+
+    Parameters
+    ----------
+    repulsion : float
+        K0 in eV: the barrier of a hop s -> t rises by K0 for each occupied neighbour of t other
+        than s (Eq. 43 on the chain). Neighbours are the sites joined to t by a hop.
+    concerted : float
+        M0 in eV: the barrier of a hop s -> t is lowered by M0 when t has just been vacated by a
+        hop t -> u that continues in the same direction (positive projection on the s -> t
+        displacement; Eq. 52 on the chain).
+    exclusion : bool
+        Hard exclusion of double occupancy (the paper's K-infinity term).
+    """
+
+    repulsion: float = 0.0
+    concerted: float = 0.0
+    exclusion: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "repulsion", finite_float("Interactions.repulsion (K0, eV)", self.repulsion)
+        )
+        object.__setattr__(
+            self,
+            "concerted",
+            finite_float("Interactions.concerted (M0, eV)", self.concerted, minimum=0.0),
+        )
+
+    @property
+    def is_trivial(self) -> bool:
+        """True when K0 = M0 = 0."""
+        return self.repulsion == 0.0 and self.concerted == 0.0
+
+
+@dataclass(frozen=True)
+class HopTable:
+    """Compiled directed hops of a model at one temperature and field (arrays, read-only).
+
+    Attributes
+    ----------
+    n_sites : int
+    source, target : ndarray of int, shape (n_hops,)
+    cell : ndarray of int, shape (n_hops, dim)
+    displacement : ndarray of float, shape (n_hops, dim), Å
+    probability : ndarray of float, shape (..., n_hops)
+        Per-step probabilities; leading axes broadcast over a batch of fields.
+    reverse : ndarray of int, shape (n_hops,)
+        Index of the reverse hop, or -1 when the reverse direction is not declared.
+    """
+
+    n_sites: int
+    source: np.ndarray
+    target: np.ndarray
+    cell: np.ndarray
+    displacement: np.ndarray
+    probability: np.ndarray
+    reverse: np.ndarray
+
+    @property
+    def n_hops(self) -> int:
+        return int(self.source.size)
+
+    @property
+    def dim(self) -> int:
+        return int(self.displacement.shape[1])
+
+    def out_probability(self) -> np.ndarray:
+        """Total out-probability of each site, shape (..., n_sites)."""
+        out = np.zeros((*self.probability.shape[:-1], self.n_sites))
+        np.add.at(out, (..., self.source), self.probability)
+        return out
+
+    def cell_matrix(self) -> np.ndarray:
+        """The k = 0 hopping matrix ``P[t, s]`` summed over cells, shape (..., n, n)."""
+        n = self.n_sites
+        mat = np.zeros((*self.probability.shape[:-1], n * n))
+        np.add.at(mat, (..., self.target * n + self.source), self.probability)
+        mat = mat.reshape(*self.probability.shape[:-1], n, n)
+        idx = np.arange(n)
+        mat[..., idx, idx] += 1.0 - self.out_probability()
+        return mat
+
+
+def in_domain(table: HopTable) -> np.ndarray:
+    """True where every site's out-probability is at most one (batched over fields)."""
+    return np.all(table.out_probability() <= 1.0 + 1e-12, axis=-1)
+
+
+def _check_domain(table: HopTable, what: str, *, warn: bool = False) -> None:
+    out = table.out_probability()
+    bad = out > 1.0 + 1e-12
+    if np.any(bad):
+        worst = float(np.max(out))
+        site = int(np.unravel_index(np.argmax(out), out.shape)[-1])
+        if warn:
+            warnings.warn(
+                f"out-probabilities of site index {site} sum to {worst:.6g} > 1 {what}: outside "
+                "the discrete-time model's domain (negative diagonal of P)",
+                DomainWarning,
+                stacklevel=3,
+            )
+            return
+        raise ModelError(
+            f"out-probabilities of site index {site} sum to {worst:.6g} > 1 {what}: the step tau "
+            "is too long for these rates (the diagonal of P would be negative). Use a smaller "
+            "step, a lower temperature or field, or higher barriers."
+        )
+
+
+@dataclass(frozen=True)
+class HoppingModel:
+    """A periodic hopping model: lattice, hops, step tau, filling and interactions.
+
+    Parameters
+    ----------
+    lattice : Lattice
+    hops : sequence of Hop
+    tau : float
+        The time step in s (Eq. 7); per-step probabilities refer to it. Rates are P / tau.
+    filling : float, optional
+        Mobile ions per cell, n0 (0 < n0 <= number of sites). Default 1.
+    interactions : Interactions
+        K0, M0 and exclusion for the mean field (Sec. IV) and the many-body simulation.
+    """
+
+    lattice: Lattice
+    hops: tuple[Hop, ...]
+    tau: float = 1.0
+    filling: float = 1.0
+    interactions: Interactions = field(default_factory=Interactions)
+
+    def __init__(
+        self,
+        lattice: Lattice,
+        hops,
+        *,
+        tau: float = 1.0,
+        filling: float = 1.0,
+        interactions: Interactions | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        if not isinstance(lattice, Lattice):
+            raise ModelError(f"HoppingModel.lattice must be a Lattice, got {type(lattice).__name__}")
+        set_(self, "lattice", lattice)
+        hops = tuple(hops)
+        if not hops:
+            raise ModelError("HoppingModel.hops must hold at least one Hop, got none")
+        set_(self, "hops", hops)
+        set_(self, "tau", finite_float("HoppingModel.tau (s)", tau, minimum=0.0, strict_min=True))
+        set_(
+            self,
+            "filling",
+            finite_float(
+                "HoppingModel.filling (ions per cell)",
+                filling,
+                minimum=0.0,
+                strict_min=True,
+                maximum=float(lattice.n_sites),
+            ),
+        )
+        if interactions is None:
+            interactions = Interactions()
+        if not isinstance(interactions, Interactions):
+            raise ModelError(
+                f"HoppingModel.interactions must be Interactions, got {type(interactions).__name__}"
+            )
+        set_(self, "interactions", interactions)
+        self._structure  # validates hops eagerly  # noqa: B018
+
+    # ------------------------------------------------------------------ structure
+    @cached_property
+    def _structure(self):
+        lat = self.lattice
+        dim = lat.dim
+        src, tgt, cells, bonds, probs, saddles, degens = [], [], [], [], [], [], []
+        seen: dict[tuple, Hop] = {}
+        for hop in self.hops:
+            if not isinstance(hop, Hop):
+                raise ModelError(f"HoppingModel.hops must hold Hop objects, got {hop!r}")
+            cell = hop.cell if hop.cell else (0,) * dim
+            if len(cell) != dim:
+                raise ModelError(
+                    f"Hop({hop.source}->{hop.target}).cell={hop.cell} has {len(cell)} "
+                    f"component(s); the lattice has dim={dim}"
+                )
+            s, t = lat.site_index(hop.source), lat.site_index(hop.target)
+            if s == t and not any(cell):
+                raise ModelError(
+                    f"Hop({hop.source}->{hop.target}, cell={cell}) has zero length "
+                    "(source and target are the same site)"
+                )
+            directions = [(s, t, cell)]
+            if hop.is_bond:
+                directions.append((t, s, tuple(-c for c in cell)))
+            for a, b, c in directions:
+                key = (a, b, c)
+                if key in seen:
+                    raise ModelError(
+                        f"duplicate hop {lat.site_names[a]}->{lat.site_names[b]} cell={c} "
+                        f"(declared by {hop!r} and by {seen[key]!r})"
+                    )
+                seen[key] = hop
+                src.append(a)
+                tgt.append(b)
+                cells.append(c)
+                bonds.append(hop.is_bond)
+                probs.append(np.nan if hop.is_bond else hop.probability)
+                saddles.append(hop.saddle if hop.is_bond else np.nan)
+                degens.append(hop.degeneracy)
+        src_a = np.array(src, dtype=np.int64)
+        tgt_a = np.array(tgt, dtype=np.int64)
+        cell_a = np.array(cells, dtype=np.int64).reshape(-1, dim)
+        disp = lat.positions[tgt_a] + cell_a @ lat.matrix - lat.positions[src_a]
+        reverse = np.full(src_a.size, -1, dtype=np.int64)
+        index = {(int(a), int(b), tuple(int(x) for x in c)): i for i, (a, b, c) in
+                 enumerate(zip(src_a, tgt_a, cell_a, strict=True))}
+        for i, (a, b, c) in enumerate(zip(src_a, tgt_a, cell_a, strict=True)):
+            reverse[i] = index.get((int(b), int(a), tuple(-int(x) for x in c)), -1)
+        return {
+            "source": src_a,
+            "target": tgt_a,
+            "cell": cell_a,
+            "displacement": disp,
+            "is_bond": np.array(bonds, dtype=bool),
+            "probability": np.array(probs, dtype=float),
+            "saddle": np.array(saddles, dtype=float),
+            "degeneracy": np.array(degens, dtype=float),
+            "reverse": reverse,
+        }
+
+    @property
+    def dim(self) -> int:
+        return self.lattice.dim
+
+    @property
+    def n_sites(self) -> int:
+        return self.lattice.n_sites
+
+    @property
+    def requires_temperature(self) -> bool:
+        """True when any hop is declared by a saddle energy (probabilities depend on T)."""
+        return bool(np.any(self._structure["is_bond"]))
+
+    def base_probability(self, temperature=None) -> np.ndarray:
+        """Zero-field per-step probability of every directed hop, shape (*T.shape, n_hops).
+
+        Bond hops use Eq. 3, ``exp(-(S - E_origin) / kB T) / degeneracy``; explicit hops keep their
+        declared probability (divided by their degeneracy).
+        """
+        st = self._structure
+        if self.requires_temperature:
+            if temperature is None:
+                raise ModelError(
+                    "temperature (K) is required: this model declares hops by saddle energies"
+                )
+            temp = positive_temperature(temperature)
+            kt = KB_EV * temp[..., None]
+            barrier = st["saddle"] - self.lattice.site_energies[st["source"]]
+            with np.errstate(over="ignore"):
+                bond_p = np.exp(-barrier / kt) / st["degeneracy"]
+            p = np.where(st["is_bond"], bond_p, st["probability"] / st["degeneracy"])
+        else:
+            if temperature is not None:
+                positive_temperature(temperature)
+            p = st["probability"] / st["degeneracy"]
+            if temperature is not None and np.ndim(temperature) > 0:
+                p = np.broadcast_to(p, (*np.shape(temperature), p.size)).copy()
+        if np.any(p > 1.0):
+            raise ModelError(
+                f"a hop probability reaches {float(np.max(p)):.6g} > 1: barrier below the origin "
+                "site energy at this temperature, or tau too long"
+            )
+        return p
+
+    def hop_table(
+        self, *, temperature=None, field=None, coupling: str = "symmetric", domain: str = "raise"
+    ) -> HopTable:
+        """Compile the directed hops at one temperature and (batch of) reduced field(s).
+
+        Parameters
+        ----------
+        temperature : float, optional
+            K; required for models declared by energies.
+        field : array_like, shape (..., dim), optional
+            Reduced field f = Z E / kB T in 1/Å (Sec. III.2). Leading axes form a batch.
+        coupling : {"symmetric", "full"}
+        domain : {"raise", "warn", "ignore"}
+            What to do when out-probabilities exceed one (a negative diagonal, outside the
+            discrete-time model's domain, DESIGN 3.7): raise ModelError (default), warn with
+            DomainWarning, or proceed silently (callers that flag the result themselves).
+        """
+        st = self._structure
+        if temperature is not None and np.ndim(temperature) != 0:
+            raise ModelError(f"temperature must be a scalar here, got shape {np.shape(temperature)}")
+        p = self.base_probability(temperature)
+        if field is not None:
+            f = np.asarray(field, dtype=float)
+            if f.shape[-1:] != (self.dim,) and not (self.dim == 1 and f.ndim == 0):
+                raise ModelError(
+                    f"field must have {self.dim} component(s) (last axis), got shape {f.shape}"
+                )
+            if f.ndim == 0:
+                f = f[None]
+            if not np.all(np.isfinite(f)):
+                raise ModelError(f"field must be finite, got {field!r}")
+            p = p * field_factor(st["displacement"], f, coupling)
+        table = HopTable(
+            n_sites=self.n_sites,
+            source=st["source"],
+            target=st["target"],
+            cell=st["cell"],
+            displacement=st["displacement"],
+            probability=p,
+            reverse=st["reverse"],
+        )
+        if domain not in ("raise", "warn", "ignore"):
+            raise ModelError(f"domain must be 'raise', 'warn' or 'ignore', got {domain!r}")
+        if domain != "ignore":
+            _check_domain(table, "" if field is None else "at this field", warn=domain == "warn")
+        return table
+
+    # ------------------------------------------------------------------ checks
+    def stationary(self, *, temperature=None, field=None, coupling: str = "symmetric"):
+        """Stationary site occupations per ion (sum 1) of the k = 0 matrix (Eq. 28)."""
+        from .bloch import stationary_distribution
+
+        return stationary_distribution(
+            self.hop_table(temperature=temperature, field=field, coupling=coupling)
+        )
+
+    def detailed_balance(self, *, temperature=None, rtol: float = 1e-9) -> bool:
+        """True when every hop has a declared reverse and pi_s P(s->t) = pi_t P(t->s) (Eq. 28)."""
+        table = self.hop_table(temperature=temperature)
+        if np.any(table.reverse < 0):
+            return False
+        pi = self.stationary(temperature=temperature)
+        flow = pi[table.source] * table.probability
+        return bool(np.allclose(flow, flow[table.reverse], rtol=rtol, atol=1e-15))
+
+    def check_connected(self) -> None:
+        """Raise DisconnectedNetworkError unless the hops percolate in every lattice direction.
+
+        Long-range transport along each lattice vector needs the hop graph of the infinite
+        lattice to be connected and to span every direction: the cell offsets reachable around
+        closed loops must generate the full lattice Z^dim.
+        """
+        st = self._structure
+        n, dim = self.n_sites, self.dim
+        # Spanning tree from site 0 with accumulated cell offsets (undirected graph).
+        offset: list[np.ndarray | None] = [None] * n
+        offset[0] = np.zeros(dim, dtype=np.int64)
+        adjacency: list[list[tuple[int, np.ndarray]]] = [[] for _ in range(n)]
+        for s, t, c in zip(st["source"], st["target"], st["cell"], strict=True):
+            adjacency[s].append((int(t), c))
+            adjacency[t].append((int(s), -c))
+        stack = [0]
+        cycles = []
+        while stack:
+            a = stack.pop()
+            for b, c in adjacency[a]:
+                oa = offset[a]
+                if offset[b] is None:
+                    offset[b] = oa + c
+                    stack.append(b)
+                else:
+                    cycles.append(oa + c - offset[b])
+        missing = [self.lattice.site_names[i] for i in range(n) if offset[i] is None]
+        if missing:
+            raise DisconnectedNetworkError(
+                f"sites {missing} are not reachable from site {self.lattice.site_names[0]!r}: "
+                "the hop network is disconnected"
+            )
+        gen = np.array(cycles, dtype=float).reshape(-1, dim)
+        rank = np.linalg.matrix_rank(gen) if gen.size else 0
+        if rank < dim:
+            raise DisconnectedNetworkError(
+                f"the hop network spans only {rank} of {dim} lattice direction(s): no long-range "
+                "transport along the others (diffusion there is zero)"
+            )
