@@ -35,9 +35,7 @@ def _scatter(table: HopTable) -> sp.csr_matrix:
     n = table.n_sites
     rows = np.arange(table.n_hops)
     cols = table.target * n + table.source
-    return sp.csr_matrix(
-        (np.ones(table.n_hops), (rows, cols)), shape=(table.n_hops, n * n)
-    )
+    return sp.csr_matrix((np.ones(table.n_hops), (rows, cols)), shape=(table.n_hops, n * n))
 
 
 def _kpoints(k, dim: int) -> np.ndarray:
@@ -120,9 +118,7 @@ def bloch_matrix(
     ndarray, complex, shape (..., n_sites, n_sites)
         ``P[b, a]``: amplitude from site a to site b (columns sum to 1 at k = 0).
     """
-    table = model.hop_table(
-        temperature=temperature, field=field, coupling=coupling, domain=domain
-    )
+    table = model.hop_table(temperature=temperature, field=field, coupling=coupling, domain=domain)
     return bloch_from_table(table, _kpoints(k, model.dim))
 
 
@@ -249,9 +245,7 @@ def eigenmodes(
     domain : {"raise", "warn", "ignore"}
         Handling of out-probabilities above one (see :meth:`HoppingModel.hop_table`).
     """
-    table = model.hop_table(
-        temperature=temperature, field=field, coupling=coupling, domain=domain
-    )
+    table = model.hop_table(temperature=temperature, field=field, coupling=coupling, domain=domain)
     pk = bloch_from_table(table, _kpoints(k, model.dim))
     if method == "auto":
         hermitian = field is None and _uses_hermitian(model, temperature)
@@ -311,9 +305,7 @@ def group_velocities(
     Analytic (Hellmann-Feynman for non-Hermitian matrices):
     ``dp/dk = left . dP/dk . right`` and ``d omega/dk = Im(dp/dk / p) / tau``.
     """
-    table = model.hop_table(
-        temperature=temperature, field=field, coupling=coupling, domain=domain
-    )
+    table = model.hop_table(temperature=temperature, field=field, coupling=coupling, domain=domain)
     karr = _kpoints(k, model.dim)
     modes = eigenmodes(
         model, karr, field=field, coupling=coupling, temperature=temperature, domain=domain

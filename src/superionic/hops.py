@@ -3,7 +3,8 @@
 A :class:`Hop` is declared in one of two ways:
 
 * by a saddle-point energy ``saddle`` (eV): a *bond*, hopped in both directions with per-step
-  probability ``exp(-(S - E_origin) / kB T) / degeneracy`` (Eq. 3 with the 1/lambda factor of Eq. 2).
+  probability ``exp(-(S - E_origin) / kB T) / degeneracy`` (Eq. 3, with the 1/lambda factor of
+  Eq. 2).
   Detailed balance with the Boltzmann occupations ``exp(-E / kB T)`` holds by construction;
 * by an explicit directed per-step ``probability`` (the paper's P0, gamma parametrisation, driven
   models). Only the declared direction exists; declare the reverse hop separately.

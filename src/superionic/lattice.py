@@ -45,9 +45,7 @@ class Site:
                 f"got {self.position!r}"
             )
         object.__setattr__(self, "position", tuple(float(x) for x in pos))
-        object.__setattr__(
-            self, "energy", finite_float(f"Site({self.name!r}).energy", self.energy)
-        )
+        object.__setattr__(self, "energy", finite_float(f"Site({self.name!r}).energy", self.energy))
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,9 @@ class HoppingModel:
     ) -> None:
         set_ = object.__setattr__
         if not isinstance(lattice, Lattice):
-            raise ModelError(f"HoppingModel.lattice must be a Lattice, got {type(lattice).__name__}")
+            raise ModelError(
+                f"HoppingModel.lattice must be a Lattice, got {type(lattice).__name__}"
+            )
         set_(self, "lattice", lattice)
         hops = tuple(hops)
         if not hops:
@@ -243,8 +245,10 @@ class HoppingModel:
         cell_a = np.array(cells, dtype=np.int64).reshape(-1, dim)
         disp = lat.positions[tgt_a] + cell_a @ lat.matrix - lat.positions[src_a]
         reverse = np.full(src_a.size, -1, dtype=np.int64)
-        index = {(int(a), int(b), tuple(int(x) for x in c)): i for i, (a, b, c) in
-                 enumerate(zip(src_a, tgt_a, cell_a, strict=True))}
+        index = {
+            (int(a), int(b), tuple(int(x) for x in c)): i
+            for i, (a, b, c) in enumerate(zip(src_a, tgt_a, cell_a, strict=True))
+        }
         for i, (a, b, c) in enumerate(zip(src_a, tgt_a, cell_a, strict=True)):
             reverse[i] = index.get((int(b), int(a), tuple(-int(x) for x in c)), -1)
         return {
@@ -322,7 +326,9 @@ class HoppingModel:
         """
         st = self._structure
         if temperature is not None and np.ndim(temperature) != 0:
-            raise ModelError(f"temperature must be a scalar here, got shape {np.shape(temperature)}")
+            raise ModelError(
+                f"temperature must be a scalar here, got shape {np.shape(temperature)}"
+            )
         p = self.base_probability(temperature)
         if field is not None:
             f = np.asarray(field, dtype=float)

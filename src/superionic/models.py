@@ -100,9 +100,18 @@ def honeycomb(P0: float, gamma: float, a: float = 1.0, tau: float = 1.0) -> Hopp
 
 # Wyckoff 12d positions of Im-3m in the conventional cubic cell.
 BCC_TETRAHEDRAL_SITES = (
-    (0.25, 0.0, 0.5), (0.75, 0.0, 0.5), (0.5, 0.25, 0.0), (0.5, 0.75, 0.0),
-    (0.0, 0.5, 0.25), (0.0, 0.5, 0.75), (0.75, 0.5, 0.0), (0.25, 0.5, 0.0),
-    (0.0, 0.75, 0.5), (0.0, 0.25, 0.5), (0.5, 0.0, 0.75), (0.5, 0.0, 0.25),
+    (0.25, 0.0, 0.5),
+    (0.75, 0.0, 0.5),
+    (0.5, 0.25, 0.0),
+    (0.5, 0.75, 0.0),
+    (0.0, 0.5, 0.25),
+    (0.0, 0.5, 0.75),
+    (0.75, 0.5, 0.0),
+    (0.25, 0.5, 0.0),
+    (0.0, 0.75, 0.5),
+    (0.0, 0.25, 0.5),
+    (0.5, 0.0, 0.75),
+    (0.5, 0.0, 0.25),
 )
 
 
@@ -130,15 +139,18 @@ def bcc_tetrahedral(
     """
     a = finite_float("a (Å)", a, minimum=0.0, strict_min=True)
     barrier = finite_float("barrier (eV)", barrier, minimum=0.0)
-    sites = [
-        Site(f"t{i}", pos, energy=site_energy) for i, pos in enumerate(BCC_TETRAHEDRAL_SITES)
-    ]
+    sites = [Site(f"t{i}", pos, energy=site_energy) for i, pos in enumerate(BCC_TETRAHEDRAL_SITES)]
     lattice = Lattice(np.eye(3) * a, sites)
     return HoppingModel(lattice, bonds_from_shell(lattice, 0, site_energy + barrier), tau=tau)
 
 
-def bonds_from_shell(lattice: Lattice, shell: int, saddle: float, cutoff: float | None = None,
-                     degeneracy: float = 1.0) -> list[Hop]:
+def bonds_from_shell(
+    lattice: Lattice,
+    shell: int,
+    saddle: float,
+    cutoff: float | None = None,
+    degeneracy: float = 1.0,
+) -> list[Hop]:
     """Bond hops (one per undirected pair) of neighbour shell number ``shell``, by saddle energy.
 
     Parameters
@@ -216,9 +228,7 @@ def interacting_honeycomb(
     """
     lambda0 = finite_float("lambda0 (eV)", lambda0, minimum=0.0, strict_min=True)
     lattice = _honeycomb_lattice(a)
-    hops = [
-        Hop("B", "A", cell, saddle=lambda0, degeneracy=3) for cell in HONEYCOMB_B_TO_A_CELLS
-    ]
+    hops = [Hop("B", "A", cell, saddle=lambda0, degeneracy=3) for cell in HONEYCOMB_B_TO_A_CELLS]
     return HoppingModel(
         lattice, hops, tau=tau, filling=n0, interactions=Interactions(repulsion=K0, concerted=M0)
     )
@@ -235,9 +245,10 @@ def supercell(model: HoppingModel, repeats) -> HoppingModel:
     if any(r < 1 for r in reps):
         raise ModelError(f"repeats must be >= 1, got {reps}")
     reps_a = np.array(reps)
-    cells = np.array(np.meshgrid(*[np.arange(r) for r in reps], indexing="ij")).reshape(
-        lat.dim, -1
-    ).T
+    cells = (
+        np.array(np.meshgrid(*[np.arange(r) for r in reps], indexing="ij")).reshape(lat.dim, -1).T
+    )
+
     def name(site: str, c) -> str:
         return f"{site}@{','.join(str(int(x)) for x in c)}"
 

@@ -62,14 +62,18 @@ class InteractionTables:
     def blocking(self, h: int) -> list[tuple[int, tuple[int, ...]]]:
         """Blocking neighbours of hop h as (site, cell) pairs."""
         sl = slice(self.block_ptr[h], self.block_ptr[h + 1])
-        return [(int(s), tuple(int(x) for x in c))
-                for s, c in zip(self.block_site[sl], self.block_cell[sl], strict=True)]
+        return [
+            (int(s), tuple(int(x) for x in c))
+            for s, c in zip(self.block_site[sl], self.block_cell[sl], strict=True)
+        ]
 
     def partners(self, h: int) -> list[tuple[int, tuple[int, ...]]]:
         """Concerted partners of hop h as (hop index, cell of its source) pairs."""
         sl = slice(self.partner_ptr[h], self.partner_ptr[h + 1])
-        return [(int(p), tuple(int(x) for x in c))
-                for p, c in zip(self.partner_hop[sl], self.partner_cell[sl], strict=True)]
+        return [
+            (int(p), tuple(int(x) for x in c))
+            for p, c in zip(self.partner_hop[sl], self.partner_cell[sl], strict=True)
+        ]
 
 
 def _csr(rows: list[list], width: int):
@@ -97,7 +101,7 @@ def interaction_tables(model: HoppingModel, *, cos_min: float = 0.0) -> Interact
     out_hops: list[list[int]] = [[] for _ in range(n)]
     for h, s in enumerate(src):
         out_hops[s].append(h)
-    for h, (s, t, c, d) in enumerate(zip(src, tgt, cell, disp, strict=True)):
+    for s, t, c, d in zip(src, tgt, cell, disp, strict=True):
         ct = np.asarray(c)
         rows = []
         for u, cu in neighbour_rows[t]:

@@ -1,4 +1,6 @@
-"""Drift, diffusion, mobility and conductivity from the stable Bloch mode (Eqs. 20-22, 34-38, 60-63).
+"""Drift, diffusion, mobility and conductivity from the stable Bloch mode.
+
+Eqs. 20-22, 34-38 and 60-63 of the paper, in general form.
 
 Everything here is exact and analytic (no finite differences):
 
@@ -34,7 +36,9 @@ def _field_batch(model: HoppingModel, field) -> np.ndarray | None:
     if model.dim == 1 and (f.ndim == 0 or f.shape[-1] != 1):
         f = f[..., None]
     if f.shape[-1] != model.dim:
-        raise ModelError(f"field must have {model.dim} component(s) (last axis), got shape {f.shape}")
+        raise ModelError(
+            f"field must have {model.dim} component(s) (last axis), got shape {f.shape}"
+        )
     return f
 
 
@@ -212,8 +216,9 @@ def conductivity_tensor(
             )
         cell_volume = model.lattice.volume
     mob = mobility_tensor(
-        model, coupling=coupling, temperature=None if not model.requires_temperature
-        else temperature
+        model,
+        coupling=coupling,
+        temperature=None if not model.requires_temperature else temperature,
     )
     return mobility_to_conductivity(
         mob,
