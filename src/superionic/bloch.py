@@ -49,7 +49,9 @@ def _kpoints(k, dim: int) -> np.ndarray:
     return karr
 
 
-def bloch_from_table(table: HopTable, k: np.ndarray, *, derivative: int = 0) -> np.ndarray:
+def bloch_from_table(
+    table: HopTable, k: np.ndarray, *, derivative: int = 0, symmetrize: np.ndarray | None = None
+) -> np.ndarray:
     """Assemble P(k) or its k-derivatives from a compiled hop table.
 
     Parameters
@@ -61,13 +63,20 @@ def bloch_from_table(table: HopTable, k: np.ndarray, *, derivative: int = 0) -> 
     derivative : {0, 1, 2}
         0: P(k), shape (..., n, n). 1: dP/dk_mu, shape (..., dim, n, n).
         2: d2P/dk_mu dk_nu, shape (..., dim, dim, n, n). Analytic (Eq. 12 differentiated).
+    symmetrize : ndarray, shape (n,), optional
+        Stationary occupations pi: assemble ``pi^-1/2 P(k) pi^1/2`` instead, which is Hermitian
+        for detailed-balance models at zero field (same eigenvalues, cheaper solver).
     """
     if table.probability.ndim != 1:
         raise ModelError("bloch_from_table needs one field at a time (unbatched probabilities)")
     n, d = table.n_sites, table.displacement
     lead = k.shape[:-1]
     flat_k = k.reshape(-1, k.shape[-1])
-    weights = np.exp(1j * (flat_k @ d.T)) * table.probability  # (K, n_hops)
+    p = table.probability
+    if symmetrize is not None:
+        root = np.sqrt(symmetrize)
+        p = p * root[table.source] / root[table.target]
+    weights = np.exp(1j * (flat_k @ d.T)) * p  # (K, n_hops)
     scatter = _scatter(table)
     if derivative == 0:
         out = np.asarray(scatter.T @ weights.T).T.reshape(*lead, n, n)
@@ -202,10 +211,8 @@ def _sort_stable_first(values, right, left):
     return values, right, left
 
 
-def _hermitian_modes(pk: np.ndarray, pi: np.ndarray):
+def _hermitian_modes(h: np.ndarray, pi: np.ndarray):
     s = np.sqrt(pi)
-    h = pk * (1.0 / s)[:, None] * s[None, :]
-    h = 0.5 * (h + np.conj(np.swapaxes(h, -1, -2)))
     w, v = np.linalg.eigh(h)
     right = v * s[:, None]
     left = np.conj(np.swapaxes(v, -1, -2)) / s[None, :]
@@ -246,7 +253,7 @@ def eigenmodes(
         Handling of out-probabilities above one (see :meth:`HoppingModel.hop_table`).
     """
     table = model.hop_table(temperature=temperature, field=field, coupling=coupling, domain=domain)
-    pk = bloch_from_table(table, _kpoints(k, model.dim))
+    karr = _kpoints(k, model.dim)
     if method == "auto":
         hermitian = field is None and _uses_hermitian(model, temperature)
     elif method in ("hermitian", "general"):
@@ -255,9 +262,9 @@ def eigenmodes(
         raise ModelError(f"method must be 'auto', 'hermitian' or 'general', got {method!r}")
     if hermitian:
         pi = stationary_distribution(table)
-        values, right, left = _hermitian_modes(pk, pi)
+        values, right, left = _hermitian_modes(bloch_from_table(table, karr, symmetrize=pi), pi)
     else:
-        values, right, left = _general_modes(pk)
+        values, right, left = _general_modes(bloch_from_table(table, karr))
     values, right, left = _sort_stable_first(values, right, left)
     return Eigenmodes(values=values, right=right, left=left, tau=model.tau)
 
@@ -277,6 +284,11 @@ def eigenvalues(
     (Eqs. 26, 33, 58 in general form); larger cells use :func:`eigenmodes`.
     """
     if model.n_sites != 2:
+        if field is None and _uses_hermitian(model, temperature):
+            table = model.hop_table(temperature=temperature, domain=domain)
+            pi = stationary_distribution(table)
+            h = bloch_from_table(table, _kpoints(k, model.dim), symmetrize=pi)
+            return np.linalg.eigvalsh(h)[..., ::-1].astype(complex)
         return eigenmodes(
             model, k, field=field, coupling=coupling, temperature=temperature, domain=domain
         ).values
