@@ -17,6 +17,7 @@ Canned models
     :mod:`superionic.models`
 """
 
+from . import models, units
 from .bloch import (
     Eigenmodes,
     bloch_derivative,
@@ -65,4 +66,6 @@ __all__ = [
     "eigenvalues",
     "group_velocities",
     "mobility_tensor",
+    "models",
+    "units",
 ]

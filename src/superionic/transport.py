@@ -153,17 +153,20 @@ def differential_mobility(model: HoppingModel, *, field, coupling="symmetric", t
 
 # --------------------------------------------------------------------------- physical units
 def mobility_to_conductivity(
-    mobility, *, temperature, charge=1.0, filling=1.0, cell_volume, tau
+    mobility, *, temperature, charge=1.0, filling=1.0, cell_volume, tau=1.0
 ) -> np.ndarray:
-    """Convert a reduced mobility ``d v / d f`` (Å^2 per step) into a conductivity in S/cm.
+    """Convert a reduced mobility ``d v / d f`` into a conductivity in S/cm (Eqs. 21-22, 38, 63).
 
-    ``sigma = (n0 / V) (Z e)^2 / (kB T) * M * 1e-20 / tau`` with V in m^3, then /100 for S/cm
-    (Eqs. 21-22, 38, 63).
+    ``sigma = (n0 / V) (Z e)^2 / (kB T) * M``, with ``M`` in m^2/s and V in m^3, divided by 100
+    for S/cm.
 
     Parameters
     ----------
     mobility : array_like
-        Reduced mobility ``d v / d f`` in Å^2 per step (velocity per tau-unit).
+        Reduced mobility ``d v / d f`` in Å^2 per time unit; the unit lasts ``tau`` seconds.
+        :func:`mobility_tensor` returns Å^2 per second when the model's ``tau`` is in seconds:
+        pass it with the default ``tau=1``. For a mobility per step (a model with ``tau = 1``)
+        pass the physical step in seconds as ``tau``.
     temperature : float
         K.
     charge : float
@@ -173,11 +176,13 @@ def mobility_to_conductivity(
     cell_volume : float
         Cell volume in Å^3 (for 1D and 2D lattices, give the volume per cell of the 3D crystal).
     tau : float
-        The step in s.
+        Duration in s of the mobility's time unit.
     """
     temperature = positive_temperature(temperature)
     tau = finite_float("tau (s)", tau, minimum=0.0, strict_min=True)
     volume = finite_float("cell_volume (Å^3)", cell_volume, minimum=0.0, strict_min=True)
+    charge = finite_float("charge (e)", charge)
+    filling = finite_float("filling (ions per cell)", filling, minimum=0.0)
     kt_joule = KB_EV * temperature * ELEMENTARY_CHARGE
     mu_si = np.asarray(mobility) * ANGSTROM**2 / tau * (charge * ELEMENTARY_CHARGE) / kt_joule
     density = filling / (volume * ANGSTROM**3)
@@ -198,7 +203,7 @@ def conductivity_tensor(
     Parameters
     ----------
     model : HoppingModel
-        ``model.tau`` must be the physical step in seconds (1 / attempt frequency).
+        ``model.tau`` must be the physical step in seconds (the inverse attempt frequency).
     temperature : float
         K (also sets the hop probabilities of energy-declared models).
     charge : float
@@ -226,7 +231,6 @@ def conductivity_tensor(
         charge=charge,
         filling=model.filling if filling is None else filling,
         cell_volume=cell_volume,
-        tau=model.tau,
     )
 
 
