@@ -374,6 +374,14 @@ class HoppingModel:
         flow = pi[table.source] * table.probability
         return bool(np.allclose(flow, flow[table.reverse], rtol=rtol, atol=1e-15))
 
+    def spanned_dimensions(self) -> int:
+        """Number of lattice directions in which the hop network carries long-range transport."""
+        try:
+            self.check_connected()
+        except DisconnectedNetworkError as exc:
+            return int(exc.args[1]) if len(exc.args) > 1 else 0
+        return self.dim
+
     def check_connected(self) -> None:
         """Raise DisconnectedNetworkError unless the hops percolate in every lattice direction.
 
@@ -405,12 +413,14 @@ class HoppingModel:
         if missing:
             raise DisconnectedNetworkError(
                 f"sites {missing} are not reachable from site {self.lattice.site_names[0]!r}: "
-                "the hop network is disconnected"
+                "the hop network is disconnected",
+                0,
             )
         gen = np.array(cycles, dtype=float).reshape(-1, dim)
         rank = np.linalg.matrix_rank(gen) if gen.size else 0
         if rank < dim:
             raise DisconnectedNetworkError(
                 f"the hop network spans only {rank} of {dim} lattice direction(s): no long-range "
-                "transport along the others (diffusion there is zero)"
+                "transport along the others (diffusion there is zero)",
+                int(rank),
             )

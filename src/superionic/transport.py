@@ -17,13 +17,15 @@ reduced field ``f = Z E / kB T`` is in 1/Å.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import xarray as xr
 from scipy import stats
 
 from ._validate import finite_array, finite_float, positive_temperature
 from .bloch import fundamental_matrix, stationary_distribution
-from .errors import ModelError
+from .errors import DomainWarning, ModelError
 from .hops import coupling_factor
 from .model import HoppingModel, HopTable
 from .units import ANGSTROM, ELEMENTARY_CHARGE, KB_EV
@@ -40,6 +42,17 @@ def _field_batch(model: HoppingModel, field) -> np.ndarray | None:
             f"field must have {model.dim} component(s) (last axis), got shape {f.shape}"
         )
     return f
+
+
+def _warn_if_not_spanning(model: HoppingModel) -> None:
+    spanned = model.spanned_dimensions()
+    if spanned < model.dim:
+        warnings.warn(
+            f"the hop network spans only {spanned} of {model.dim} lattice direction(s): there is "
+            "no long-range transport along the others (their diffusion and mobility are zero)",
+            DomainWarning,
+            stacklevel=3,
+        )
 
 
 def drift_from_table(table: HopTable, tau: float, pi: np.ndarray | None = None) -> np.ndarray:
@@ -104,6 +117,7 @@ def diffusion_tensor(model: HoppingModel, *, temperature=None) -> np.ndarray:
     ndarray, shape (dim, dim)
         Å^2 per unit of ``model.tau``. For the chain, ``a^2 P0 (1 - gamma^2) / (8 tau)``.
     """
+    _warn_if_not_spanning(model)
     table = model.hop_table(temperature=temperature)
     _, hess, _, _ = _stable_mode_derivatives(table, model.tau)
     out = -0.5 * hess.real / model.tau
@@ -125,6 +139,7 @@ def mobility_tensor(
         equals :func:`diffusion_tensor` (Nernst-Einstein in reduced units); ``"full"`` doubles it.
     """
     c = coupling_factor(coupling)
+    _warn_if_not_spanning(model)
     f = _field_batch(model, field)
     if f is not None and f.ndim != 1:
         raise ModelError("mobility_tensor takes one field vector at a time")
