@@ -1,0 +1,307 @@
+"""numba kernels of the discrete-time many-body Monte Carlo in the paper's step tau.
+
+State (per site): ``occ`` (uint8, bit 0 occupied, bit 1 claimed during a parallel step), ``code``
+(uint16, see :mod:`.supercell`) and, with concerted hopping only, ``vac`` (uint8: the hop that last
+vacated the site and the step it happened, modulo 4). Per ion: its site (int32), its unwrapped
+displacement in cells since the last tracer reset (int16 per dimension) and the basis index at that
+reset (uint8). That is 3-4 bytes per site plus 6-11 bytes per ion.
+
+Update schemes (one step tau)
+-----------------------------
+``sequential`` (default)
+    Every ion is visited once per step, in the order ``(a k + b) mod N`` with ``a`` (coprime to N)
+    and ``b`` drawn anew each step; ion labels are random, so the order is a fresh pseudo-random
+    permutation. The visited ion draws one uniform ``u`` and hops along the first hop (in the
+    model's hop order) whose cumulative probability exceeds ``u``; probabilities are evaluated on
+    the *current* configuration, which includes the hops made earlier in the step. Each single-ion
+    move satisfies detailed balance when the model does, so with K0 alone the stationary state is
+    the exact Boltzmann distribution of the lattice gas with nearest-neighbour repulsion K0, for any
+    step tau.
+``parallel``
+    All ions choose their hops from the configuration at the start of the step; a hop needs a target
+    that was empty then. When several ions aim at one empty site, the first in the step's random
+    order takes it and the others stay (each claimant wins with equal probability). Then all chosen
+    hops are executed together. This is the literal reading of ``n(t + tau) = P n(t)`` with all ions
+    moving at once; it differs from ``sequential`` at order P^2.
+
+Concerted hopping (M0)
+----------------------
+The hop ``h: s -> t`` has its probability multiplied by ``exp(M0 / kB T)`` when t was vacated by a
+concerted partner of h (a hop t -> u continuing in the direction of h) in the *previous* step
+(``concerted="previous"``, default: the boost acts in the next step) or earlier in the *same* step
+(``concerted="same"``, sequential update only: a chain of hops within one step).
+
+Out-probabilities above one
+---------------------------
+A lowered barrier can push an ion's total out-probability above one. The kernels then let the ion
+hop with certainty, choosing among its hops in proportion to their probabilities, count the
+attempt as *saturated* and record the largest total seen; nothing is clipped silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._rng import next_below, next_double
+
+# accumulator slots (float64 array, reset by the driver at each block)
+A_HOPS = 0
+A_ATTEMPTS = 1
+A_G1 = 2
+A_GABS = 3
+A_G2 = 4
+A_G4 = 5
+A_SAMPLES = 6
+A_SATURATED = 7
+A_MAXOUT = 8
+A_CONFLICTS = 9
+A_DISP = 10  # dim slots follow
+N_ACC_BASE = 10
+
+UPDATE_SEQUENTIAL = 0
+UPDATE_PARALLEL = 1
+CONCERTED_PREVIOUS = 0
+CONCERTED_SAME = 1
+
+
+@njit(cache=True)
+def gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+@njit(cache=True)
+def draw_order(rng, n):
+    """Step order (a, b) of the affine permutation k -> (a k + b) mod n."""
+    if n <= 1:
+        return 1, 0
+    b = next_below(rng, n)
+    a = 1 + next_below(rng, n - 1)
+    while gcd(a, n) != 1:
+        a = 1 + next_below(rng, n - 1)
+    return a, b
+
+
+@njit(cache=True)
+def place_ions(occ, ion_site, rng):
+    """Random initial configuration: distinct random sites, ions labelled in random order."""
+    n_sites = occ.size
+    n_ions = ion_site.size
+    if 2 * n_ions <= n_sites:
+        for i in range(n_ions):
+            while True:
+                s = next_below(rng, n_sites)
+                if occ[s] == 0:
+                    occ[s] = 1
+                    ion_site[i] = s
+                    break
+    else:
+        for s in range(n_sites):
+            occ[s] = 1
+        for _ in range(n_sites - n_ions):
+            while True:
+                s = next_below(rng, n_sites)
+                if occ[s] == 1:
+                    occ[s] = 0
+                    break
+        k = 0
+        for s in range(n_sites):
+            if occ[s] == 1:
+                ion_site[k] = s
+                k += 1
+        for i in range(n_ions - 1, 0, -1):
+            j = next_below(rng, i + 1)
+            tmp = ion_site[i]
+            ion_site[i] = ion_site[j]
+            ion_site[j] = tmp
+
+
+@njit(cache=True)
+def entry_probability(
+    e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta, prob, fac, boost,
+    partner, concerted,
+):
+    """Per-step probability of entry e for the ion at site s (0 if the target is taken)."""
+    t = s + entry_target[e]
+    if occ[t] & 1:
+        return 0.0
+    n = 0
+    for j in range(block_ptr[e], block_ptr[e + 1]):
+        n += occ[s + block_delta[j]] & 1
+    h = entry_hop[e]
+    p = prob[h] * fac[n]
+    if concerted:
+        v = vac[t]
+        if v != 0 and (v & 3) == stamp and partner[h, (v >> 2) - 1]:
+            p *= boost
+    return p
+
+
+@njit(cache=True)
+def run_steps(
+    nsteps, update, concerted_mode, concerted,
+    occ, code, vac, ion_site, ion_ucell,
+    code_basis, code_bound, entry_ptr, entry_hop, entry_target, entry_start, entry_cum,
+    block_ptr, block_delta, prob, fac, boost, partner, hop_cell, hop_disp, sign, pending, scratch,
+    rng, counters, acc,
+):
+    """Run ``nsteps`` discrete-time steps in place (see module doc).
+
+    ``counters[0]`` is the global step number (advanced here); ``acc`` accumulates the block
+    statistics (slots ``A_*``).
+    """
+    n = ion_site.size
+    dim = hop_cell.shape[1]
+    nsites = occ.size
+    gsum = 0.0
+    for i in range(n):
+        gsum += sign[code_basis[code[ion_site[i]]]]
+    inv_n = 1.0 / n
+    disp = np.zeros(dim)
+    nhops = 0
+    for _ in range(nsteps):
+        step = counters[0]
+        if concerted and (step & 1) == 0:
+            keep = (step - 1) & 3
+            for x in range(nsites):
+                v = vac[x]
+                if v != 0 and (v & 3) != keep:
+                    vac[x] = 0
+        if concerted_mode == CONCERTED_SAME:
+            stamp = step & 3
+        else:
+            stamp = (step - 1) & 3
+        a, b = draw_order(rng, n)
+        idx = b
+        for _k in range(n):
+            i = idx
+            idx += a
+            if idx >= n:
+                idx -= n
+            s = ion_site[i]
+            c = code[s]
+            u = next_double(rng)
+            bound = code_bound[c]
+            if u >= bound:
+                continue
+            e0 = entry_ptr[c]
+            e1 = entry_ptr[c + 1]
+            chosen = -1
+            if bound <= 1.0:
+                # Each hop owns the interval [cum_before, cum_before + its upper bound) of u;
+                # only the hop whose interval holds u is evaluated, and it is taken when
+                # u - cum_before < its actual probability (exact: actual <= bound, sum <= 1).
+                e = e0
+                while e < e1 - 1 and u >= entry_cum[e]:
+                    e += 1
+                p = entry_probability(
+                    e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta,
+                    prob, fac, boost, partner, concerted,
+                )
+                if u - entry_start[e] < p:
+                    chosen = e
+            else:
+                total = 0.0
+                for e in range(e0, e1):
+                    p = entry_probability(
+                        e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta,
+                        prob, fac, boost, partner, concerted,
+                    )
+                    scratch[e - e0] = p
+                    total += p
+                if total > 1.0:
+                    acc[A_SATURATED] += 1.0
+                if total > acc[A_MAXOUT]:
+                    acc[A_MAXOUT] = total
+                target_u = u * max(total, 1.0)
+                cum = 0.0
+                for e in range(e0, e1):
+                    cum += scratch[e - e0]
+                    if target_u < cum:
+                        chosen = e
+                        break
+            if update == UPDATE_PARALLEL:
+                if chosen >= 0:
+                    t = s + entry_target[chosen]
+                    if occ[t] & 2:
+                        acc[A_CONFLICTS] += 1.0
+                    else:
+                        occ[t] |= 2
+                        pending[i] = chosen - e0 + 1
+                continue
+            if chosen >= 0:
+                t = s + entry_target[chosen]
+                h = entry_hop[chosen]
+                occ[s] = 0
+                occ[t] = 1
+                ion_site[i] = t
+                for d in range(dim):
+                    ion_ucell[i, d] += hop_cell[h, d]
+                    disp[d] += hop_disp[h, d]
+                nhops += 1
+                gsum += sign[code_basis[code[t]]] - sign[code_basis[c]]
+                if concerted:
+                    vac[s] = ((h + 1) << 2) | (step & 3)
+        if update == UPDATE_PARALLEL:
+            for i in range(n):
+                k = pending[i]
+                if k == 0:
+                    continue
+                pending[i] = 0
+                s = ion_site[i]
+                c = code[s]
+                e = entry_ptr[c] + k - 1
+                t = s + entry_target[e]
+                h = entry_hop[e]
+                occ[s] = 0
+                occ[t] = 1
+                ion_site[i] = t
+                for d in range(dim):
+                    ion_ucell[i, d] += hop_cell[h, d]
+                    disp[d] += hop_disp[h, d]
+                nhops += 1
+                gsum += sign[code_basis[code[t]]] - sign[code_basis[c]]
+                if concerted:
+                    vac[s] = ((h + 1) << 2) | (step & 3)
+        acc[A_ATTEMPTS] += n
+        g = gsum * inv_n
+        g2 = g * g
+        acc[A_G1] += g
+        acc[A_GABS] += abs(g)
+        acc[A_G2] += g2
+        acc[A_G4] += g2 * g2
+        acc[A_SAMPLES] += 1.0
+        counters[0] = step + 1
+    acc[A_HOPS] += nhops
+    for d in range(dim):
+        acc[A_DISP + d] += disp[d]
+
+
+@njit(cache=True)
+def reset_tracer(ion_site, ion_ucell, ion_ref, code, code_basis):
+    """Start a new tracer origin: zero the unwrapped cells, remember each ion's basis."""
+    for i in range(ion_site.size):
+        for d in range(ion_ucell.shape[1]):
+            ion_ucell[i, d] = 0
+        ion_ref[i] = code_basis[code[ion_site[i]]]
+
+
+@njit(cache=True)
+def tracer_moments(ion_site, ion_ucell, ion_ref, code, code_basis, matrix, basis_pos, first, second):
+    """Sum over ions of the displacement since the tracer origin and of its outer product."""
+    dim = matrix.shape[0]
+    dr = np.zeros(dim)
+    for i in range(ion_site.size):
+        b = code_basis[code[ion_site[i]]]
+        r = ion_ref[i]
+        for d in range(dim):
+            x = basis_pos[b, d] - basis_pos[r, d]
+            for k in range(dim):
+                x += ion_ucell[i, k] * matrix[k, d]
+            dr[d] = x
+        for d in range(dim):
+            first[d] += dr[d]
+            for k in range(dim):
+                second[d, k] += dr[d] * dr[k]
