@@ -65,14 +65,14 @@ CONCERTED_PREVIOUS = 0
 CONCERTED_SAME = 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gcd(a, b):
     while b:
         a, b = b, a % b
     return a
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def draw_order(rng, n):
     """Step order (a, b) of the affine permutation k -> (a k + b) mod n."""
     if n <= 1:
@@ -84,7 +84,7 @@ def draw_order(rng, n):
     return a, b
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def place_ions(occ, ion_site, rng):
     """Random initial configuration: distinct random sites, ions labelled in random order."""
     n_sites = occ.size
@@ -118,7 +118,7 @@ def place_ions(occ, ion_site, rng):
             ion_site[j] = tmp
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def entry_probability(
     e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta, prob, fac, boost,
     partner, concerted,
@@ -139,7 +139,7 @@ def entry_probability(
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_steps(
     nsteps, update, concerted_mode, concerted,
     occ, code, vac, ion_site, ion_ucell,
@@ -279,7 +279,7 @@ def run_steps(
         acc[A_DISP + d] += disp[d]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def reset_tracer(ion_site, ion_ucell, ion_ref, code, code_basis):
     """Start a new tracer origin: zero the unwrapped cells, remember each ion's basis."""
     for i in range(ion_site.size):
@@ -288,7 +288,7 @@ def reset_tracer(ion_site, ion_ucell, ion_ref, code, code_basis):
         ion_ref[i] = code_basis[code[ion_site[i]]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def tracer_moments(ion_site, ion_ucell, ion_ref, code, code_basis, matrix, basis_pos, first, second):
     """Sum over ions of the displacement since the tracer origin and of its outer product."""
     dim = matrix.shape[0]

@@ -209,7 +209,10 @@ class Supercell:
     Entry ``e`` in ``[entry_ptr[c], entry_ptr[c + 1])`` is one hop out of a site of code ``c``:
     ``entry_hop[e]`` (primitive hop index), ``entry_target[e]`` (index offset of the target),
     blockers at offsets ``block_delta[block_ptr[e]:block_ptr[e + 1]]`` and, for the kinetic Monte
-    Carlo, the sites whose rates the hop changes at ``region_delta[region_ptr[e]:...]``.
+    Carlo, the entries of other ions whose probabilities the hop changes: site offset
+    ``aff_delta``, local hop index ``aff_k`` and ``aff_flags`` (bit 0/1: their target is the hop's
+    source / target; bit 2/3: the source / target is one of their blockers), in
+    ``[aff_ptr[e], aff_ptr[e + 1])``, grouped by site.
     """
 
     repeats: tuple[int, ...]
@@ -227,8 +230,10 @@ class Supercell:
     entry_cum: np.ndarray
     block_ptr: np.ndarray
     block_delta: np.ndarray
-    region_ptr: np.ndarray
-    region_delta: np.ndarray
+    aff_ptr: np.ndarray
+    aff_delta: np.ndarray
+    aff_k: np.ndarray
+    aff_flags: np.ndarray
     matrix: np.ndarray
     basis_positions: np.ndarray
 
@@ -305,20 +310,54 @@ def _class_representatives(repeats, margin):
     return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
 
 
-def _inverse_dependencies(rules: Rules):
-    """For a site z of basis bz: the (basis, cell offset) of sites x whose rates depend on z."""
-    nb = rules.n_basis
-    deps: list[set] = [set() for _ in range(nb)]  # deps[bx] = {(b', offset)} that x reads
-    for h in range(rules.n_hops):
-        bx = int(rules.source_basis[h])
-        deps[bx].add((int(rules.target_basis[h]), tuple(int(x) for x in rules.cell[h])))
-        for b, c in rules.blockers[h]:
-            deps[bx].add((b, c))
-    inv: list[set] = [{(bz, (0,) * rules.dim)} for bz in range(nb)]
-    for bx in range(nb):
-        for b, off in deps[bx]:
-            inv[b].add((bx, tuple(-x for x in off)))
-    return [sorted(s) for s in inv]
+def _affected_entries(rules: Rules, h: int):
+    """Entries of other ions whose probability changes when hop h (s -> t) is executed.
+
+    Returns sorted (basis of x, cell of x relative to s, local hop index k of x, flags) where
+    flags bit 0/1: the entry's target is s / t; bit 2/3: s / t is among its blockers. The mover's
+    own entries (x = s before, x = t after) are excluded: they are recomputed whole.
+    """
+    dim = rules.dim
+    zero = (0,) * dim
+    s_key = (int(rules.source_basis[h]), zero)
+    t_key = (int(rules.target_basis[h]), tuple(int(x) for x in rules.cell[h]))
+    local = {}
+    for b in range(rules.n_basis):
+        k = 0
+        for g in range(rules.n_hops):
+            if int(rules.source_basis[g]) == b:
+                local[g] = k
+                k += 1
+    found: dict = {}
+    for g in range(rules.n_hops):
+        bx = int(rules.source_basis[g])
+        tg = (int(rules.target_basis[g]), tuple(int(x) for x in rules.cell[g]))
+        deps = [tg, *rules.blockers[g]]
+        for b_dep, off in deps:
+            for z in (s_key, t_key):
+                if b_dep != z[0]:
+                    continue
+                cx = tuple(zc - o for zc, o in zip(z[1], off, strict=True))
+                if (bx, cx) in (s_key, t_key):
+                    continue
+                found[(bx, cx, local[g], g)] = True
+    rows = []
+    for bx, cx, k, g in sorted(found):
+        def rel(key, cx=cx):
+            return (key[0], tuple(a - c for a, c in zip(key[1], cx, strict=True)))
+        tg = (int(rules.target_basis[g]), tuple(int(x) for x in rules.cell[g]))
+        blk = set(rules.blockers[g])
+        flags = 0
+        if tg == rel(s_key):
+            flags |= 1
+        if tg == rel(t_key):
+            flags |= 2
+        if rel(s_key) in blk:
+            flags |= 4
+        if rel(t_key) in blk:
+            flags |= 8
+        rows.append((bx, cx, k, flags))
+    return rows
 
 
 def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool = False) -> Supercell:
@@ -331,17 +370,12 @@ def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool =
     for h in range(rules.n_hops):
         offsets.append(tuple(int(x) for x in rules.cell[h]))
         offsets.extend(c for _, c in rules.blockers[h])
-    inv = _inverse_dependencies(rules) if kmc else None
-    region_rows: list[list[tuple[int, tuple[int, ...]]]] = []
+    affected_rows = []
     if kmc:
         for h in range(rules.n_hops):
-            ch = tuple(int(x) for x in rules.cell[h])
-            rows = set(inv[int(rules.source_basis[h])])
-            for b, off in inv[int(rules.target_basis[h])]:
-                rows.add((b, tuple(o + c for o, c in zip(off, ch, strict=True))))
-            rows = sorted(rows)
-            region_rows.append(rows)
-            offsets.extend(c for _, c in rows)
+            rows = _affected_entries(rules, h)
+            affected_rows.append(rows)
+            offsets.extend(r[1] for r in rows)
     margin = tuple(
         max([abs(o[d]) for o in offsets] + [0]) for d in range(dim)
     )
@@ -376,7 +410,7 @@ def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool =
     entry_ptr = [0]
     entry_hop, entry_target, block_ptr, block_delta = [], [], [0], []
     entry_start, entry_cum = [], []
-    region_ptr, region_delta = [0], []
+    aff_ptr, aff_delta, aff_k, aff_flags = [0], [], [], []
     code_basis = np.zeros(n_codes, dtype=np.int64)
     code_bound = np.zeros(n_codes, dtype=np.float64)
     for k in range(n_classes):
@@ -403,9 +437,11 @@ def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool =
                 block_delta.extend(x - s for x in bl)
                 block_ptr.append(len(block_delta))
                 if kmc:
-                    sites = sorted({index(cell0 + np.array(c), bb) for bb, c in region_rows[h]})
-                    region_delta.extend(x - s for x in sites)
-                region_ptr.append(len(region_delta))
+                    for bb, cx, k_local, flags in affected_rows[h]:
+                        aff_delta.append(index(cell0 + np.array(cx), bb) - s)
+                        aff_k.append(k_local)
+                        aff_flags.append(flags)
+                aff_ptr.append(len(aff_delta))
                 entry_start.append(bound)
                 bound += hop_width(rules, h)
                 entry_cum.append(bound)
@@ -428,8 +464,10 @@ def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool =
         entry_cum=np.array(entry_cum, dtype=np.float64),
         block_ptr=np.array(block_ptr, dtype=np.int64),
         block_delta=np.array(block_delta, dtype=np.int64),
-        region_ptr=np.array(region_ptr, dtype=np.int64),
-        region_delta=np.array(region_delta, dtype=np.int64),
+        aff_ptr=np.array(aff_ptr, dtype=np.int64),
+        aff_delta=np.array(aff_delta, dtype=np.int64),
+        aff_k=np.array(aff_k, dtype=np.int64),
+        aff_flags=np.array(aff_flags, dtype=np.int64),
         matrix=np.ascontiguousarray(model.lattice.matrix, dtype=np.float64),
         basis_positions=np.ascontiguousarray(site_pos, dtype=np.float64),
     )
