@@ -385,3 +385,13 @@ def test_csv_of_scalars(tmp_path):
     ds = xr.Dataset({"activation_energy": ((), 0.3, {"units": "eV"}), "r2": ((), 0.99)})
     frame = pd.read_csv(sio.write_csv(ds, tmp_path / "s.csv"))
     assert frame["activation_energy [eV]"].iloc[0] == pytest.approx(0.3)
+
+
+def test_unknown_site_reported_together_with_type_errors():
+    text = CHAIN.replace('target = "b"\ncell = [-1]', 'target = "c"\ncell = [-1]').replace(
+        "energy = 0.05", "energy = nan"
+    )
+    paths = {p.path for p in _problems(text)}
+    assert paths == {"sites[1].energy", "hops[1].target"}
+    _, message = _one("vectors = [[4.0]\n")
+    assert message.startswith("malformed TOML")

@@ -113,10 +113,13 @@ class SpecProblem:
     message: str
 
     def __str__(self) -> str:
-        where = self.path or "(top level)"
+        if not self.path:
+            if self.value is _MISSING:
+                return self.message
+            return f"{_show(self.value)}: {self.message}"
         if self.value is _MISSING:
-            return f"{where}: {self.message}"
-        return f"{where} = {_show(self.value)}: {self.message}"
+            return f"{self.path}: {self.message}"
+        return f"{self.path} = {_show(self.value)}: {self.message}"
 
 
 def _show(value: Any) -> str:
@@ -510,6 +513,27 @@ def _check_explicit(spec: ExplicitSpec) -> list[SpecProblem]:
     return problems
 
 
+def _raw_site_checks(data: Mapping[str, Any]) -> list[SpecProblem]:
+    """Unknown site names in hops, found on the raw data when the schema check failed, so that
+    they are reported together with the type errors."""
+    sites, hops = data.get("sites"), data.get("hops")
+    if not isinstance(sites, list) or not isinstance(hops, list):
+        return []
+    names = [s.get("name") for s in sites if isinstance(s, Mapping)]
+    if not names or not all(isinstance(n, str) for n in names):
+        return []
+    problems = []
+    for i, hop in enumerate(hops):
+        if not isinstance(hop, Mapping):
+            continue
+        for end in ("source", "target"):
+            name = hop.get(end)
+            if isinstance(name, str) and name not in names:
+                rule = f"unknown site; sites are {sorted(names)}"
+                problems.append(SpecProblem(f"hops[{i}].{end}", name, rule))
+    return problems
+
+
 def _canned_signature(name: str) -> inspect.Signature:
     return inspect.signature(CANNED_MODELS[name])
 
@@ -666,7 +690,8 @@ def parse_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> M
     try:
         spec = root.model_validate(dict(data))
     except ValidationError as exc:
-        raise SpecError(_problems_from_validation(exc, root), source) from None
+        problems = _problems_from_validation(exc, root) + _raw_site_checks(data)
+        raise SpecError(problems, source) from None
     problems = _check_canned(spec) if isinstance(spec, CannedSpec) else _check_explicit(spec)
     if problems:
         raise SpecError(problems, source)
