@@ -604,3 +604,33 @@ def test_other_bad_arguments():
         si.arrhenius_fit([300.0, 400.0, 500.0], [1.0, 0.0, 2.0])
     with raises(r">= 3 points"):
         si.arrhenius_fit([300.0, 400.0], [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, t: m.hop_table(temperature=t).probability,
+        lambda m, t: si.diffusion_tensor(m, temperature=t),
+        lambda m, t: si.drift_velocity(m, field=[0.01, 0.0, 0.0], temperature=t),
+        pytest.param(
+            lambda m, t: si.eigenvalues(m, np.zeros(3), temperature=t),
+            marks=pytest.mark.xfail(
+                strict=True,
+                raises=TypeError,
+                reason="bloch._uses_hermitian is lru_cached on (model, temperature): a 0-d "
+                "ndarray temperature is unhashable (TypeError)",
+            ),
+        ),
+        pytest.param(
+            lambda m, t: si.eigenmodes(m, np.zeros(3), temperature=t),
+            marks=pytest.mark.xfail(strict=True, raises=TypeError, reason="same lru_cache"),
+        ),
+        pytest.param(
+            lambda m, t: si.group_velocities(m, np.zeros(3), temperature=t),
+            marks=pytest.mark.xfail(strict=True, raises=TypeError, reason="same lru_cache"),
+        ),
+    ],
+)
+def test_zero_dimensional_array_temperature_is_a_scalar(call, bcc):
+    """np.array(600.0) is a valid scalar temperature (hop_table accepts np.ndim == 0)."""
+    np.testing.assert_allclose(call(bcc, np.array(600.0)), call(bcc, 600.0), rtol=1e-14)

@@ -190,3 +190,20 @@ def test_tables_do_not_depend_on_declaring_bonds_or_directed_hops():
         + [Hop("A", "B", tuple(-x for x in c), probability=0.1) for c in cells],
     )
     assert named_tables(bonds) == named_tables(directed)
+
+
+def test_neighbour_shells_of_the_honeycomb():
+    """Shells of the honeycomb (lattice constant a): 3 neighbours at a / sqrt 3, 6 at a and 3 at
+    2 a / sqrt 3 per site; both directions of every bond are listed."""
+    a = 2.0
+    lat = models.honeycomb(0.3, 0.1, a=a).lattice
+    shells = lat.neighbour_shells(2.5)
+    dists = [d for d, _ in shells]
+    np.testing.assert_allclose(dists, [a / math.sqrt(3), a, 2 * a / math.sqrt(3)], rtol=1e-12)
+    assert [len(p) for _, p in shells] == [6, 12, 6]
+    first = set(shells[0][1])
+    assert all((t, s, tuple(-c for c in cell)) in first for s, t, cell in first)
+    assert {(s, t) for s, t, _ in first} == {("A", "B"), ("B", "A")}
+    hops = models.bonds_from_shell(lat, 0, saddle=0.3)
+    assert len(hops) == 3
+    assert HoppingModel(lat, hops).hop_table(temperature=300.0).n_hops == 6
