@@ -1,0 +1,648 @@
+"""Time-dependent driving: field steps, pulses and AC fields (paper Eqs. 4, 15-17, Sec. III.2).
+
+A field protocol ``f(t)`` (reduced field ``Z E / kB T`` in 1/Å, time in s) makes every hop
+probability time dependent, ``P_h(t) = P_h exp(c f(t).d_h)`` with the core's coupling factor
+``c`` (1/2 "symmetric", 1 "full"); the diagonal stays ``1 - sum of out-probabilities``. Step ``n``
+covers ``[t_n, t_n + tau)`` with ``t_n = start + n tau`` and uses the field at its start (Eq. 1:
+``P(t)`` acts at the moment ``t``).
+
+Evolution
+---------
+* ``space="reciprocal"`` (default): the k = 0 block, ``x_{n+1} = P_0(t_n) x_n`` for the sublattice
+  occupations per ion, and the current from the first k-derivative of ``P_k``: the ions move on
+  average ``sum_h d_h P_h(t_n) x_n[source(h)]`` during step n. This is the homogeneous
+  (macroscopic) part of Eq. 17; with ``wavevector=k`` the Bloch amplitudes ``n_k`` of a density
+  wave evolve by ``P_k(t_n)`` instead (Eqs. 13, 15).
+* ``space="real"``: the hops repeated on a periodic supercell (the site order of
+  :func:`superionic.dynamics.real_space`), for any initial density; the mean velocity agrees with
+  the reciprocal route whenever the sublattice occupations do.
+
+The sequential loop is a numba kernel with a pure-NumPy twin (``engine="python"``) of identical
+results.
+
+Currents are ion velocities per ion (Å/s when ``model.tau`` is in s), positive along the ions'
+motion (Eq. 17 with the sign of :mod:`superionic.dynamics`); an electric current density is
+``Z e n0 / V`` times this.
+
+Relaxation (Sec. III.2, "loss of memory"). After a step to a constant field ``f1``,
+``x_n = sum_nu c_nu p_nu^n u_nu`` over the eigenmodes of ``P_0(f1)``, so the velocity is
+``v_n = v_inf + sum_{nu >= 1} a_nu p_nu^n``: it relaxes to the steady drift at the decay rates of
+the non-stable k = 0 modes (:func:`superionic.bloch.eigenmodes`). :func:`step_response` returns
+the amplitudes ``a_nu`` and rates beside the evolution.
+
+AC response. For ``f_n = Re[f exp(i Omega t_n)]`` and small ``f`` the periodic steady state gives
+the complex mobility (per step ``z = exp(i Omega tau)``)::
+
+    mu(Omega) = [ sum_h c d_h d_h P_h pi_s(h) + W (z I - P_0 + pi 1^T)^-1 G ] / tau,
+
+with ``W[:, s] = sum_{h from s} d_h P_h`` and ``G = (dP_0/df) pi``. At ``Omega = 0`` the inverse
+is the fundamental matrix and ``mu(0)`` is :func:`superionic.transport.mobility_tensor`, so
+``sigma(Omega -> 0)`` is the DC conductivity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import xarray as xr
+
+from ._validate import finite_array, finite_float, int_tuple
+from .bloch import eigenmodes, stationary_distribution
+from .errors import ModelError
+from .hops import coupling_factor
+from .model import HoppingModel
+from .transport import drift_velocity, mobility_to_conductivity
+
+__all__ = [
+    "ACField",
+    "PulseField",
+    "StepField",
+    "ac_response",
+    "drive",
+    "relaxation_modes",
+    "step_response",
+]
+
+_AXES = ("x", "y", "z")
+
+
+# --------------------------------------------------------------------------- protocols
+def _vector(name: str, value) -> tuple[float, ...]:
+    arr = np.atleast_1d(finite_array(name, value))
+    if arr.ndim != 1 or not 1 <= arr.size <= 3:
+        raise ModelError(f"{name} must be a vector of 1-3 components (1/Å), got {value!r}")
+    return tuple(float(x) for x in arr)
+
+
+def _times(t) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(t, dtype=float)
+    return t, t[..., None]
+
+
+@dataclass(frozen=True)
+class StepField:
+    """A field switched from ``before`` to ``amplitude`` at time ``time`` (reduced, 1/Å).
+
+    Parameters
+    ----------
+    amplitude : sequence of float
+        Reduced field ``Z E / kB T`` after the step, 1/Å (one component per dimension).
+    time : float
+        Switching time in s; steps starting at ``t >= time`` feel the new field.
+    before : sequence of float, optional
+        Field before the step (default zero).
+    """
+
+    amplitude: tuple[float, ...]
+    time: float = 0.0
+    before: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amplitude", _vector("StepField.amplitude", self.amplitude))
+        object.__setattr__(self, "time", finite_float("StepField.time (s)", self.time))
+        before = (0.0,) * len(self.amplitude) if self.before is None else self.before
+        before = _vector("StepField.before", before)
+        if len(before) != len(self.amplitude):
+            raise ModelError("StepField.before and amplitude need the same number of components")
+        object.__setattr__(self, "before", before)
+
+    def __call__(self, t) -> np.ndarray:
+        _, tt = _times(t)
+        return np.where(tt >= self.time, np.array(self.amplitude), np.array(self.before))
+
+
+@dataclass(frozen=True)
+class PulseField:
+    """A rectangular field pulse of ``amplitude`` (1/Å) on ``[start, start + duration)``.
+
+    Its area ``amplitude * duration`` (1/Å s) sets the displacement in linear response:
+    ``mobility . area`` (the DC mobility: the response integrated over all times).
+    """
+
+    amplitude: tuple[float, ...]
+    start: float
+    duration: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amplitude", _vector("PulseField.amplitude", self.amplitude))
+        object.__setattr__(self, "start", finite_float("PulseField.start (s)", self.start))
+        object.__setattr__(
+            self,
+            "duration",
+            finite_float("PulseField.duration (s)", self.duration, minimum=0.0, strict_min=True),
+        )
+
+    @property
+    def area(self) -> np.ndarray:
+        """``amplitude * duration`` in 1/Å s."""
+        return np.array(self.amplitude) * self.duration
+
+    def __call__(self, t) -> np.ndarray:
+        t, tt = _times(t)
+        inside = (tt >= self.start) & (tt < self.start + self.duration)
+        return np.where(inside, np.array(self.amplitude), 0.0) + 0.0 * tt
+
+
+@dataclass(frozen=True)
+class ACField:
+    """``f(t) = amplitude cos(omega (t - start) + phase)`` for ``t >= start``, zero before.
+
+    Parameters
+    ----------
+    amplitude : sequence of float
+        Reduced field amplitude, 1/Å.
+    omega : float
+        Angular frequency in rad/s.
+    phase : float
+        Phase in rad.
+    start : float
+        Switch-on time in s.
+    """
+
+    amplitude: tuple[float, ...]
+    omega: float
+    phase: float = 0.0
+    start: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amplitude", _vector("ACField.amplitude", self.amplitude))
+        object.__setattr__(self, "omega", finite_float("ACField.omega (rad/s)", self.omega,
+                                                      minimum=0.0))
+        object.__setattr__(self, "phase", finite_float("ACField.phase (rad)", self.phase))
+        object.__setattr__(self, "start", finite_float("ACField.start (s)", self.start))
+
+    def __call__(self, t) -> np.ndarray:
+        t, tt = _times(t)
+        wave = np.cos(self.omega * (tt - self.start) + self.phase)
+        return np.where(tt >= self.start, wave * np.array(self.amplitude), 0.0)
+
+
+# --------------------------------------------------------------------------- kernels
+@numba.njit(cache=True)
+def _evolve_numba(src, tgt, kind, phase, disp, prob, x0, basis, n_basis):  # pragma: no cover
+    n_steps = prob.shape[0]
+    n_hops = src.shape[0]
+    dim = disp.shape[1]
+    x = x0.copy()
+    occ = np.zeros((n_steps + 1, n_basis), dtype=x0.dtype)
+    moves = np.zeros((n_steps, dim), dtype=x0.dtype)
+    for i in range(x.shape[0]):
+        occ[0, basis[i]] += x[i]
+    for n in range(n_steps):
+        new = x.copy()
+        for h in range(n_hops):
+            flux = prob[n, kind[h]] * x[src[h]]
+            new[src[h]] -= flux
+            new[tgt[h]] += phase[h] * flux
+            for mu in range(dim):
+                moves[n, mu] += flux * disp[h, mu]
+        x = new
+        for i in range(x.shape[0]):
+            occ[n + 1, basis[i]] += x[i]
+    return x, occ, moves
+
+
+def _evolve_python(src, tgt, kind, phase, disp, prob, x0, basis, n_basis):
+    """Pure-NumPy twin of :func:`_evolve_numba` (same arithmetic, one vector op per step)."""
+    n_steps = prob.shape[0]
+    x = x0.copy()
+    occ = np.zeros((n_steps + 1, n_basis), dtype=x0.dtype)
+    moves = np.zeros((n_steps, disp.shape[1]), dtype=x0.dtype)
+    np.add.at(occ[0], basis, x)
+    for n in range(n_steps):
+        flux = prob[n, kind] * x[src]
+        new = x.copy()
+        np.subtract.at(new, src, flux)
+        np.add.at(new, tgt, phase * flux)
+        moves[n] = flux @ disp
+        x = new
+        np.add.at(occ[n + 1], basis, x)
+    return x, occ, moves
+
+
+_ENGINES = {"numba": _evolve_numba, "python": _evolve_python}
+
+
+# --------------------------------------------------------------------------- helpers
+def _protocol(model: HoppingModel, field) -> Callable:
+    if field is None:
+        return lambda t: np.zeros((*np.shape(t), model.dim))
+    if callable(field):
+        return field
+    f = np.atleast_1d(finite_array("field (reduced, 1/Å)", field))
+    if f.shape != (model.dim,):
+        raise ModelError(f"field must have {model.dim} component(s), got shape {f.shape}")
+    return lambda t: np.broadcast_to(f, (*np.shape(t), model.dim))
+
+
+def _field_values(model: HoppingModel, protocol: Callable, times: np.ndarray) -> np.ndarray:
+    f = np.asarray(protocol(times), dtype=float)
+    if model.dim == 1 and f.shape == times.shape:
+        f = f[..., None]
+    if f.shape != (*times.shape, model.dim):
+        raise ModelError(
+            f"the field protocol must return shape {(*times.shape, model.dim)} (reduced field per "
+            f"time, 1/Å), got {f.shape}"
+        )
+    if not np.all(np.isfinite(f)):
+        raise ModelError("the field protocol returned non-finite values")
+    return f
+
+
+def _step_probabilities(model, table, fields, coupling, domain):
+    c = coupling_factor(coupling)
+    prob = table.probability * np.exp(c * fields @ table.displacement.T)  # (n_steps, n_hops)
+    out = np.zeros((prob.shape[0], table.n_sites))
+    np.add.at(out, (slice(None), table.source), prob)
+    bad = out > 1.0 + 1e-12
+    if np.any(bad):
+        step, site = np.unravel_index(int(np.argmax(out)), out.shape)
+        msg = (
+            f"out-probability of site {model.lattice.site_names[site]!r} reaches "
+            f"{float(out[step, site]):.6g} > 1 at step {int(step)} (field "
+            f"{fields[step].tolist()} 1/Å): outside the discrete-time domain"
+        )
+        if domain == "raise":
+            raise ModelError(msg + "; lower the field or use a shorter step")
+    return prob, bool(not np.any(bad))
+
+
+def _check_engine(engine: str):
+    if engine not in _ENGINES:
+        raise ModelError(f"engine must be 'numba' or 'python', got {engine!r}")
+    return _ENGINES[engine]
+
+
+def _supercell_hops(model: HoppingModel, table, repeats: tuple[int, ...]):
+    """Expanded hops in the site order of :func:`superionic.dynamics.real_space`."""
+    n = model.n_sites
+    dim = model.dim
+    cells = np.indices(repeats).reshape(dim, -1).T
+    strides = np.array([int(np.prod(repeats[i + 1:])) for i in range(dim)], dtype=np.int64)
+    src_flat = cells @ strides
+    tgt_cells = np.mod(cells[:, None, :] + table.cell[None, :, :], np.asarray(repeats))
+    tgt_flat = tgt_cells @ strides
+    src = (src_flat[:, None] * n + table.source[None, :]).ravel()
+    tgt = (tgt_flat * n + table.target[None, :]).ravel()
+    kind = np.tile(np.arange(table.n_hops), cells.shape[0])
+    return src, tgt, kind, cells.shape[0]
+
+
+# --------------------------------------------------------------------------- drive
+def drive(
+    model: HoppingModel,
+    field,
+    *,
+    n_steps: int,
+    temperature=None,
+    coupling: str = "symmetric",
+    start: float = 0.0,
+    initial=None,
+    space: str = "reciprocal",
+    repeats=None,
+    wavevector=None,
+    engine: str = "numba",
+    domain: str = "raise",
+) -> xr.Dataset:
+    """Evolve a model under a time-dependent field and record the ionic current (Eqs. 4, 17).
+
+    Parameters
+    ----------
+    model : HoppingModel
+        ``model.tau`` is the step (s).
+    field : callable, array_like or None
+        Protocol ``t -> (..., dim)`` reduced field in 1/Å (:class:`StepField`,
+        :class:`PulseField`, :class:`ACField` or any function broadcasting over times), a
+        constant vector, or None (zero field).
+    n_steps : int
+        Number of steps.
+    temperature : float, optional
+        K; required for models declared by energies.
+    coupling : {"symmetric", "full"}
+    start : float
+        Time of the first step, s.
+    initial : array_like, optional
+        Initial occupations per ion: shape (n_sites,) in reciprocal space, (n_cells, n_sites) or
+        (n_cells * n_sites,) in real space; normalised to one ion. Default: the stationary state
+        at the field one step before ``start`` (the system has settled before the protocol).
+    space : {"reciprocal", "real"}
+    repeats : int or sequence of int
+        Supercell for ``space="real"``.
+    wavevector : array_like, optional
+        In reciprocal space, evolve the Bloch amplitudes of this k (1/Å) instead of k = 0; the
+        dataset then holds the complex wave (``amplitude_*``) instead of velocities.
+    engine : {"numba", "python"}
+    domain : {"raise", "flag"}
+        Out-probabilities above one: raise, or proceed and set ``attrs["in_domain"] = 0``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Coordinate ``time`` = ``t_n`` (start of step n, s) and ``axis``, ``site``:
+
+        * ``field`` (time, axis): reduced field during the step, 1/Å;
+        * ``velocity`` (time, axis): mean ion velocity during the step, Å/s (Eq. 17);
+        * ``displacement`` (time, axis): mean displacement per ion at the end of the step, Å;
+        * ``occupation`` (time, site): sublattice occupations per ion at ``t_n``;
+        * ``field_area`` (axis): ``sum_n f_n tau``, 1/Å s;
+        * ``amplitude_real``/``amplitude_imag`` (time, site) with ``wavevector``;
+        * ``final_density`` (cell_site) in real space (site order of
+          :func:`superionic.dynamics.real_space`).
+    """
+    if not isinstance(model, HoppingModel):
+        raise ModelError(f"model must be a HoppingModel, got {type(model).__name__}")
+    n_steps = int(finite_float("n_steps", n_steps, minimum=1))
+    start = finite_float("start (s)", start)
+    if space not in ("reciprocal", "real"):
+        raise ModelError(f"space must be 'reciprocal' or 'real', got {space!r}")
+    if domain not in ("raise", "flag"):
+        raise ModelError(f"domain must be 'raise' or 'flag', got {domain!r}")
+    kernel = _check_engine(engine)
+    protocol = _protocol(model, field)
+    tau = model.tau
+    times = start + tau * np.arange(n_steps)
+    fields = _field_values(model, protocol, times)
+    table = model.hop_table(temperature=temperature)
+    prob, ok = _step_probabilities(model, table, fields, coupling, domain)
+    n = model.n_sites
+    f_before = _field_values(model, protocol, np.array([start - tau]))[0]
+
+    def stationary():
+        t0 = model.hop_table(temperature=temperature, field=f_before, coupling=coupling,
+                             domain="ignore")
+        return stationary_distribution(t0)
+
+    disp = table.displacement
+    if space == "reciprocal":
+        src, tgt, kind = table.source, table.target, np.arange(table.n_hops)
+        basis = np.arange(n)
+        if initial is None:
+            x0 = stationary()
+        else:
+            x0 = finite_array("initial (occupations per ion)", initial).reshape(-1)
+            if x0.shape != (n,):
+                raise ModelError(f"initial must have {n} occupations, got shape {x0.shape}")
+        if wavevector is None:
+            phase = np.ones(table.n_hops)
+        else:
+            if wavevector is not None and np.ndim(wavevector) == 0:
+                wavevector = [wavevector]
+            kv = finite_array("wavevector (1/Å)", wavevector).reshape(-1)
+            if kv.size != model.dim:
+                raise ModelError(f"wavevector must have {model.dim} component(s)")
+            phase = np.exp(1j * (disp @ kv))
+            x0 = x0.astype(complex)
+        n_cells = 1
+    else:
+        if wavevector is not None:
+            raise ModelError("wavevector is for space='reciprocal'")
+        if repeats is None:
+            raise ModelError("space='real' needs repeats (supercell size)")
+        if isinstance(repeats, int | np.integer):
+            repeats = (int(repeats),) * model.dim
+        reps = int_tuple("repeats", repeats, model.dim)
+        if any(r < 1 for r in reps):
+            raise ModelError(f"repeats must be >= 1, got {reps}")
+        src, tgt, kind, n_cells = _supercell_hops(model, table, reps)
+        basis = np.tile(np.arange(n), n_cells)
+        phase = np.ones(src.size)
+        if initial is None:
+            x0 = np.tile(stationary(), n_cells) / n_cells
+        else:
+            x0 = finite_array("initial (occupations per ion)", initial).reshape(-1)
+            if x0.shape != (n_cells * n,):
+                raise ModelError(
+                    f"initial must have {n_cells * n} site occupations (cells x sites), "
+                    f"got {x0.size}"
+                )
+        disp = np.tile(disp, (n_cells, 1))
+    if wavevector is None:
+        total = x0.sum()
+        if not total > 0 or np.any(x0 < 0):
+            raise ModelError("initial occupations must be >= 0 with a positive sum")
+        x0 = x0 / total
+    final, occ, moves = kernel(
+        np.ascontiguousarray(src, dtype=np.int64),
+        np.ascontiguousarray(tgt, dtype=np.int64),
+        np.ascontiguousarray(kind, dtype=np.int64),
+        np.ascontiguousarray(phase),
+        np.ascontiguousarray(disp, dtype=float),
+        np.ascontiguousarray(prob, dtype=float),
+        np.ascontiguousarray(x0),
+        np.ascontiguousarray(basis, dtype=np.int64),
+        n,
+    )
+    axes = list(_AXES[: model.dim])
+    data = {
+        "field": (("time", "axis"), fields, {"units": "1/angstrom",
+                                            "long_name": "reduced field Z E / kB T"}),
+        "field_area": ("axis", fields.sum(axis=0) * tau, {"units": "s/angstrom"}),
+    }
+    if wavevector is None:
+        velocity = moves.real / tau
+        data["velocity"] = (("time", "axis"), velocity,
+                            {"units": "angstrom/s", "long_name": "mean ion velocity (Eq. 17)"})
+        data["displacement"] = (("time", "axis"), np.cumsum(moves.real, axis=0),
+                                {"units": "angstrom", "long_name": "mean displacement per ion"})
+        data["occupation"] = (("time", "site"), occ[:-1].real, {"units": "ions per ion"})
+    else:
+        data["amplitude_real"] = (("time", "site"), occ[:-1].real)
+        data["amplitude_imag"] = (("time", "site"), occ[:-1].imag)
+    if space == "real":
+        data["final_density"] = ("cell_site", final.real,
+                                 {"long_name": "density per site after the last step"})
+    return xr.Dataset(
+        data,
+        coords={
+            "time": ("time", times, {"units": "s"}),
+            "axis": axes,
+            "site": list(model.lattice.site_names),
+        },
+        attrs={
+            "tau_s": tau,
+            "coupling": coupling,
+            "space": space,
+            "n_cells": n_cells,
+            "in_domain": int(ok),
+            "temperature_K": float("nan") if temperature is None else float(temperature),
+            "equations": "n(t + tau) = P(t) n(t) (Eqs. 4, 13); current Eq. 17",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- relaxation
+def relaxation_modes(
+    model: HoppingModel, *, field=None, temperature=None, coupling: str = "symmetric"
+) -> xr.Dataset:
+    """The k = 0 eigenmodes that carry the relaxation towards steady state (Sec. III.2).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimension ``mode`` (stable mode first): ``eigenvalue_real``/``eigenvalue_imag``,
+        ``decay_rate`` ``(1 - |p|) / tau`` (Eq. 15) and ``relaxation_rate`` ``-ln|p| / tau``
+        (the exact per-time rate of ``|p|^n``), both 1/s, and ``frequency`` ``arg p / tau``.
+        ``attrs["memory_time"]``: ``1 / (smallest relaxation rate of the non-stable modes)``.
+    """
+    f = None if field is None else np.atleast_1d(finite_array("field", field))
+    modes = eigenmodes(model, np.zeros(model.dim), field=f, coupling=coupling,
+                       temperature=temperature, method="general")
+    p = modes.values
+    with np.errstate(divide="ignore"):
+        rate = -np.log(np.abs(p)) / model.tau
+    slowest = float(np.min(rate[1:])) if p.size > 1 else math.inf
+    return xr.Dataset(
+        {
+            "eigenvalue_real": ("mode", p.real),
+            "eigenvalue_imag": ("mode", p.imag),
+            "decay_rate": ("mode", modes.decay_rate, {"units": "1/s"}),
+            "relaxation_rate": ("mode", rate, {"units": "1/s"}),
+            "frequency": ("mode", modes.frequency, {"units": "rad/s"}),
+        },
+        coords={"mode": np.arange(p.size)},
+        attrs={"memory_time": 1.0 / slowest if slowest > 0 else math.inf,
+               "memory_time_units": "s", "tau_s": model.tau},
+    )
+
+
+def step_response(
+    model: HoppingModel,
+    amplitude,
+    *,
+    n_steps: int,
+    before=None,
+    temperature=None,
+    coupling: str = "symmetric",
+    engine: str = "numba",
+) -> xr.Dataset:
+    """Transient current after a field step at t = 0 and its modal decomposition (Sec. III.2).
+
+    The system starts in the stationary state at ``before`` (default zero field). Besides the
+    variables of :func:`drive`:
+
+    * ``steady_velocity`` (axis): the drift at the new field
+      (:func:`superionic.transport.drift_velocity`);
+    * ``mode_eigenvalue_real``/``_imag`` (mode), ``relaxation_rate`` (mode) of ``P_0(f1)``;
+    * ``mode_amplitude_real``/``_imag`` (mode, axis): ``a_nu`` in
+      ``v_n = sum_nu a_nu p_nu^n`` (the stable mode's amplitude is the steady drift);
+    * ``modal_velocity`` (time, axis): that sum, equal to ``velocity`` to rounding.
+    """
+    step = StepField(amplitude, 0.0, before)
+    f1 = np.array(step.amplitude)
+    if f1.size != model.dim:
+        raise ModelError(f"amplitude must have {model.dim} component(s)")
+    ds = drive(model, step, n_steps=n_steps, temperature=temperature, coupling=coupling,
+               engine=engine)
+    table = model.hop_table(temperature=temperature, field=f1, coupling=coupling)
+    modes = eigenmodes(model, np.zeros(model.dim), field=f1, coupling=coupling,
+                       temperature=temperature, method="general")
+    w = np.zeros((model.dim, model.n_sites))
+    np.add.at(w.T, table.source, table.probability[:, None] * table.displacement)
+    x0 = ds.occupation.values[0]
+    coeff = modes.left @ x0  # (mode,)
+    amp = (w @ modes.right) * coeff[None, :] / model.tau  # (axis, mode)
+    nn = np.arange(n_steps)
+    modal = np.real(np.einsum("am,nm->na", amp, modes.values[None, :] ** nn[:, None]))
+    with np.errstate(divide="ignore"):
+        rate = -np.log(np.abs(modes.values)) / model.tau
+    steady = drift_velocity(model, field=f1, coupling=coupling, temperature=temperature)
+    ds = ds.assign(
+        steady_velocity=("axis", np.asarray(steady).reshape(-1), {"units": "angstrom/s"}),
+        mode_eigenvalue_real=("mode", modes.values.real),
+        mode_eigenvalue_imag=("mode", modes.values.imag),
+        relaxation_rate=("mode", rate, {"units": "1/s", "long_name": "-ln|p| / tau"}),
+        decay_rate=("mode", modes.decay_rate, {"units": "1/s", "long_name": "(1 - |p|) / tau"}),
+        mode_amplitude_real=(("mode", "axis"), amp.T.real, {"units": "angstrom/s"}),
+        mode_amplitude_imag=(("mode", "axis"), amp.T.imag, {"units": "angstrom/s"}),
+        modal_velocity=(("time", "axis"), modal, {"units": "angstrom/s"}),
+    )
+    return ds.assign_coords(mode=np.arange(modes.values.size))
+
+
+# --------------------------------------------------------------------------- AC response
+def _linear_pieces(table, pi, c):
+    n, d, p = table.n_sites, table.displacement, table.probability
+    dim = d.shape[1]
+    flux = p * pi[table.source]
+    w = np.zeros((dim, n))
+    np.add.at(w.T, table.source, p[:, None] * d)
+    g = np.zeros((n, dim))
+    np.add.at(g, table.target, c * flux[:, None] * d)
+    np.subtract.at(g, table.source, c * flux[:, None] * d)
+    direct = (c * flux[:, None] * d).T @ d
+    return w, g, direct
+
+
+def ac_response(
+    model: HoppingModel,
+    omega,
+    *,
+    temperature=None,
+    coupling: str = "symmetric",
+    field=None,
+    charge: float = 1.0,
+    cell_volume: float | None = None,
+    filling: float | None = None,
+) -> xr.Dataset:
+    """Complex AC mobility ``mu(Omega)`` and conductivity ``sigma(Omega)`` (linear response).
+
+    Parameters
+    ----------
+    model : HoppingModel
+    omega : array_like
+        Angular frequencies in rad/s (``Omega tau`` up to pi, the discrete-time Nyquist limit).
+    temperature : float, optional
+        K (needed for energy models and for conductivities in S/cm).
+    coupling : {"symmetric", "full"}
+    field : array_like, optional
+        Static bias field (reduced, 1/Å): small-signal response around it.
+    charge, cell_volume, filling
+        For ``sigma`` in S/cm (see :func:`superionic.transport.mobility_to_conductivity`);
+        omitted when ``cell_volume`` or ``temperature`` is None (3D lattices default to their
+        cell volume).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``mobility_real``/``mobility_imag`` (omega, i, j) in Å^2/s (``d v / d f``);
+        ``sigma_real``/``sigma_imag`` (omega, i, j) in S/cm when available. ``omega = 0`` gives
+        :func:`superionic.transport.mobility_tensor`.
+    """
+    om = np.atleast_1d(finite_array("omega (rad/s)", omega))
+    if om.ndim != 1 or np.any(om < 0):
+        raise ModelError("omega must be a 1D array of angular frequencies >= 0 (rad/s)")
+    c = coupling_factor(coupling)
+    f = None if field is None else np.atleast_1d(finite_array("field", field))
+    table = model.hop_table(temperature=temperature, field=f, coupling=coupling)
+    pi = stationary_distribution(table)
+    w, g, direct = _linear_pieces(table, pi, c)
+    p0 = table.cell_matrix()
+    n = table.n_sites
+    z = np.exp(1j * om * model.tau)
+    a = z[:, None, None] * np.eye(n) - p0[None] + pi[None, :, None]
+    sol = np.linalg.solve(a, np.broadcast_to(g, (om.size, *g.shape)).astype(complex))
+    mu = (direct[None] + w[None] @ sol) / model.tau  # (omega, i, j)
+    axes = list(_AXES[: model.dim])
+    data = {
+        "mobility_real": (("omega", "i", "j"), mu.real, {"units": "angstrom^2/s"}),
+        "mobility_imag": (("omega", "i", "j"), mu.imag, {"units": "angstrom^2/s"}),
+    }
+    if cell_volume is None and model.dim == 3:
+        cell_volume = model.lattice.volume
+    if cell_volume is not None and temperature is not None:
+        sig = mobility_to_conductivity(
+            mu, temperature=temperature, charge=charge,
+            filling=model.filling if filling is None else filling, cell_volume=cell_volume,
+        )
+        data["sigma_real"] = (("omega", "i", "j"), sig.real, {"units": "S/cm"})
+        data["sigma_imag"] = (("omega", "i", "j"), sig.imag, {"units": "S/cm"})
+    return xr.Dataset(
+        data,
+        coords={"omega": ("omega", om, {"units": "rad/s"}), "i": axes, "j": axes},
+        attrs={"tau_s": model.tau, "coupling": coupling, "charge_e": charge,
+               "nyquist_omega": math.pi / model.tau},
+    )
