@@ -1,0 +1,297 @@
+"""Replicas and parameter points through one executor; blocks, tracer origins and checkpoints.
+
+A replica runs ``n_blocks`` blocks of ``block`` steps (discrete time) or ``block`` units of tau
+(kinetic Monte Carlo). Each block is a new tracer origin: at lags ``lags`` (offsets inside the
+block, the last one the block length) the engine reports the sums over ions of the displacement
+since the block start and of its outer product, from which the tracer and collective mean-square
+displacements follow. The block totals (hops, attempts, polarization moments, collective
+displacement) are the raw data of :mod:`.observables`.
+
+Randomness: each replica gets its own :class:`numpy.random.SeedSequence` child, which seeds the
+kernels' xoshiro256** state; nothing else draws random numbers. A checkpoint holds the engine
+state, the generator state and the blocks done, so a resumed replica continues the very same
+trajectory and ends with identical statistics.
+
+Executors: anything with ``submit(fn, *args) -> Future`` (``concurrent.futures`` pools, a Dask
+``client.get_executor()``) runs the tasks; by default replicas run in local processes (one per core,
+at most one per task), a single task runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..model import HoppingModel
+from ._rng import state_from_seed
+from .engine import DiscreteEngine, n_accumulators
+from .kernels import (
+    A_ATTEMPTS,
+    A_CONFLICTS,
+    A_DISP,
+    A_G1,
+    A_G2,
+    A_G4,
+    A_GABS,
+    A_HOPS,
+    A_MAXOUT,
+    A_SAMPLES,
+    A_SATURATED,
+)
+from .kmc import KMCEngine
+from .supercell import build_rules, compile_supercell
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one replica needs (picklable; sent to the executor's workers)."""
+
+    model: HoppingModel
+    temperature: float | None
+    field: tuple[float, ...] | None
+    coupling: str
+    repeats: tuple[int, ...]
+    n_ions: int
+    engine: str
+    update: str
+    concerted: str
+    n_blocks: int
+    block: float
+    lags: tuple[float, ...]
+    sign: tuple[float, ...]
+    initial: str = "random"
+    checkpoint_interval: float = 60.0
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def key(self) -> str:
+        """Stable hash of what determines the trajectory (checkpoint compatibility)."""
+        text = repr((
+            self.model, self.temperature, self.field, self.coupling, self.repeats, self.n_ions,
+            self.engine, self.update, self.concerted, self.n_blocks, self.block, self.lags,
+            self.sign, self.initial,
+        ))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def make_engine(spec: RunSpec):
+    """Compile the model on the supercell and build the engine of ``spec``."""
+    rules = build_rules(
+        spec.model, temperature=spec.temperature, field=spec.field, coupling=spec.coupling
+    )
+    kmc = spec.engine == "kmc"
+    cell = compile_supercell(rules, spec.model, spec.repeats, kmc=kmc)
+    if kmc:
+        return KMCEngine(rules, cell, spec.n_ions, np.array(spec.sign))
+    return DiscreteEngine(rules, cell, spec.n_ions, np.array(spec.sign), update=spec.update,
+                          concerted=spec.concerted)
+
+
+def _place(engine, spec: RunSpec, rng) -> None:
+    if spec.initial == "random":
+        engine.place_random(rng)
+        return
+    # "sublattice": fill the sites of positive weight first, in random order
+    cell = engine.cell
+    weights = np.array(spec.sign)[np.arange(cell.n_sites) % cell.n_basis]
+    order = np.argsort(-weights, kind="stable")
+    n_pos = int(np.sum(weights > 0))
+    head = order[:n_pos]
+    # shuffle within the preferred and the other sites with the replica's generator
+    from ._rng import next_double
+
+    keys = np.array([next_double(rng) for _ in range(order.size)])
+    preferred = head[np.argsort(keys[:n_pos])]
+    rest = order[n_pos:][np.argsort(keys[n_pos:])]
+    sites = np.concatenate([preferred, rest])[: spec.n_ions]
+    engine.place_sites(sites)
+
+
+def _empty_records(spec: RunSpec, dim: int) -> dict:
+    nb, nl = spec.n_blocks, len(spec.lags)
+    return {
+        "acc": np.zeros((nb, n_accumulators(dim))),
+        "first": np.zeros((nb, nl, dim)),
+        "second": np.zeros((nb, nl, dim, dim)),
+        "wall": np.zeros(nb),
+    }
+
+
+def _save(path: Path, spec: RunSpec, engine, rng, done: int, records: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp.npz")
+    arrays = {f"state_{k}": v for k, v in engine.state().items()}
+    arrays.update({f"rec_{k}": v for k, v in records.items()})
+    np.savez(tmp, key=np.array(spec.key()), rng=rng, done=np.array(done), **arrays)
+    os.replace(tmp, path)
+
+
+def _load(path: Path, spec: RunSpec, engine, rng, records: dict) -> int:
+    with np.load(path) as data:
+        if str(data["key"]) != spec.key():
+            raise ModelError(
+                f"checkpoint {path} belongs to a different run (model, parameters or seed "
+                "differ); remove it or choose another checkpoint directory"
+            )
+        engine.load_state({k[6:]: data[k] for k in data.files if k.startswith("state_")})
+        rng[:] = data["rng"]
+        for k in records:
+            records[k][...] = data[f"rec_{k}"]
+        return int(data["done"])
+
+
+def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=None) -> dict:
+    """Run one replica; returns its per-block records and run facts (a dict of arrays).
+
+    Parameters
+    ----------
+    spec : RunSpec
+    seed : SeedSequence or int
+    checkpoint : str, optional
+        File to save the state to (every ``spec.checkpoint_interval`` s and at the end) and to
+        resume from when it exists.
+    callback : callable, optional
+        Called with the number of blocks done after each block (progress reporting).
+    """
+    t_start = time.perf_counter()
+    engine = make_engine(spec)
+    rng = state_from_seed(seed)
+    dim = engine.dim
+    records = _empty_records(spec, dim)
+    done = 0
+    path = Path(checkpoint) if checkpoint else None
+    if path is not None and path.exists():
+        done = _load(path, spec, engine, rng, records)
+    else:
+        _place(engine, spec, rng)
+    last_save = time.perf_counter()
+    lags = np.asarray(spec.lags)
+    for b in range(done, spec.n_blocks):
+        t0 = time.perf_counter()
+        engine.acc[:] = 0.0
+        engine.reset_tracer()
+        prev = 0.0
+        for k, lag in enumerate(lags):
+            delta = lag - prev
+            if spec.engine == "kmc":
+                engine.run(float(delta), rng)
+            else:
+                engine.run(int(round(delta)), rng)
+            prev = lag
+            first, second = engine.tracer_moments()
+            records["first"][b, k] = first
+            records["second"][b, k] = second
+        records["acc"][b] = engine.acc
+        records["wall"][b] = time.perf_counter() - t0
+        done = b + 1
+        if path is not None and (time.perf_counter() - last_save > spec.checkpoint_interval):
+            _save(path, spec, engine, rng, done, records)
+            last_save = time.perf_counter()
+        if callback is not None:
+            callback(done)
+    if path is not None:
+        _save(path, spec, engine, rng, done, records)
+    rules = engine.rules
+    return {
+        **records,
+        "bytes_per_site": engine.bytes_per_site,
+        "n_sites": engine.cell.n_sites,
+        "n_cells": engine.cell.n_cells,
+        "in_domain": rules.in_domain,
+        "max_out_probability_table": rules.max_out_probability,
+        "wall_time": time.perf_counter() - t_start,
+        "final_rng": rng.copy(),
+    }
+
+
+class _InlineExecutor:
+    """Runs tasks in the calling process (Executor-compatible submit)."""
+
+    def submit(self, fn, *args, **kwargs):
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001  (re-raised by result())
+            fut.set_exception(exc)
+        return fut
+
+
+def resolve_executor(executor, n_tasks: int):
+    """Return (executor, owned): an object with ``submit`` and whether we must shut it down."""
+    if executor is None:
+        executor = "processes" if n_tasks > 1 and (os.cpu_count() or 1) > 1 else "inline"
+    if isinstance(executor, str):
+        if executor in ("inline", "serial"):
+            return _InlineExecutor(), False
+        workers = max(1, min(n_tasks, os.cpu_count() or 1))
+        if executor == "processes":
+            import multiprocessing as mp
+
+            ctx = mp.get_context("spawn")
+            return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx), True
+        if executor == "threads":
+            return cf.ThreadPoolExecutor(max_workers=workers), True
+        raise ModelError(
+            f"executor must be 'inline', 'processes', 'threads' or an object with submit(), got "
+            f"{executor!r}"
+        )
+    if not hasattr(executor, "submit"):
+        raise ModelError(f"executor must have a submit() method, got {type(executor).__name__}")
+    return executor, False
+
+
+def run_tasks(tasks, *, executor=None, progress=False, total_blocks=None) -> list[dict]:
+    """Run ``(spec, seed, checkpoint)`` tasks through one executor; results in task order.
+
+    ``progress``: False, True (a tqdm bar over blocks) or a callable taking the number of blocks
+    done so far (all tasks together).
+    """
+    tasks = list(tasks)
+    ex, owned = resolve_executor(executor, len(tasks))
+    inline = isinstance(ex, _InlineExecutor)
+    bar = None
+    counter = {"done": 0}
+    if total_blocks is None:
+        total_blocks = sum(t[0].n_blocks for t in tasks)
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total_blocks, unit="block", desc="simulate")
+
+    def advance(n):
+        counter["done"] += n
+        if bar is not None:
+            bar.update(n)
+        elif callable(progress):
+            progress(counter["done"])
+
+    try:
+        futures = []
+        for spec, seed, ckpt in tasks:
+            if inline:
+                last = {"n": 0}
+
+                def cb(done, last=last):
+                    advance(done - last["n"])
+                    last["n"] = done
+
+                futures.append(ex.submit(run_replica, spec, seed, ckpt, cb))
+                futures[-1].result()  # surface errors (and interruptions) at once
+            else:
+                futures.append(ex.submit(run_replica, spec, seed, ckpt))
+        if not inline:
+            index = {f: i for i, f in enumerate(futures)}
+            for fut in cf.as_completed(futures):
+                fut.result()
+                advance(tasks[index[fut]][0].n_blocks)
+        return [f.result() for f in futures]
+    finally:
+        if bar is not None:
+            bar.close()
+        if owned:
+            ex.shutdown(wait=True, cancel_futures=True)
