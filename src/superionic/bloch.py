@@ -225,11 +225,16 @@ def _general_modes(pk: np.ndarray):
     return w, v, left
 
 
-@lru_cache(maxsize=256)
 def _uses_hermitian(model: HoppingModel, temperature) -> bool:
+    key = None if temperature is None else float(np.asarray(temperature, dtype=float))
+    return _detailed_balance_cached(model, key)
+
+
+@lru_cache(maxsize=256)
+def _detailed_balance_cached(model: HoppingModel, temperature: float | None) -> bool:
     try:
         return model.detailed_balance(temperature=temperature)
-    except ModelError:
+    except (ModelError, TypeError, ValueError):
         return False
 
 
@@ -288,7 +293,9 @@ def eigenvalues(
             table = model.hop_table(temperature=temperature, domain=domain)
             pi = stationary_distribution(table)
             h = bloch_from_table(table, _kpoints(k, model.dim), symmetrize=pi)
-            return np.linalg.eigvalsh(h)[..., ::-1].astype(complex)
+            values = np.linalg.eigvalsh(h).astype(complex)
+            order = np.lexsort((-values.real, -np.abs(values)), axis=-1)
+            return np.take_along_axis(values, order, axis=-1)
         return eigenmodes(
             model, k, field=field, coupling=coupling, temperature=temperature, domain=domain
         ).values

@@ -11,7 +11,17 @@ class ModelError(ValueError):
 
 
 class DisconnectedNetworkError(ModelError):
-    """The hop network does not percolate: there is no long-range transport in some direction."""
+    """The hop network is disconnected or does not percolate in every lattice direction.
+
+    Attributes
+    ----------
+    spanned : int
+        Number of lattice directions in which the network still carries long-range transport.
+    """
+
+    def __init__(self, message: str, spanned: int = 0) -> None:
+        super().__init__(message)
+        self.spanned = spanned
 
 
 class ConvergenceError(RuntimeError):

@@ -37,7 +37,7 @@ def _field_batch(model: HoppingModel, field) -> np.ndarray | None:
     f = finite_array("field", field)
     if model.dim == 1 and (f.ndim == 0 or f.shape[-1] != 1):
         f = f[..., None]
-    if f.shape[-1] != model.dim:
+    if f.ndim == 0 or f.shape[-1] != model.dim:
         raise ModelError(
             f"field must have {model.dim} component(s) (last axis), got shape {f.shape}"
         )
@@ -199,7 +199,8 @@ def mobility_to_conductivity(
     charge = finite_float("charge (e)", charge)
     filling = finite_float("filling (ions per cell)", filling, minimum=0.0)
     kt_joule = KB_EV * temperature * ELEMENTARY_CHARGE
-    mu_si = np.asarray(mobility) * ANGSTROM**2 / tau * (charge * ELEMENTARY_CHARGE) / kt_joule
+    mobility = finite_array("mobility", mobility)
+    mu_si = mobility * ANGSTROM**2 / tau * (charge * ELEMENTARY_CHARGE) / kt_joule
     density = filling / (volume * ANGSTROM**3)
     return density * charge * ELEMENTARY_CHARGE * mu_si / 100.0
 
