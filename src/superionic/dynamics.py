@@ -504,8 +504,12 @@ def density_wave(
     profile : {"equilibrium", "mode"}
         ``"equilibrium"``: ``n = pi_a (1 + A cos(k.r))`` (the local equilibrium occupation,
         modulated), which relaxes into the stable mode after the faster modes die out;
-        ``"mode"``: ``n = pi_a + A Re(u_a(k) exp(i k.r))`` with the stable right eigenvector
-        ``u(k)`` of P(k) normalised to sum 1, which decays as a pure mode from the first step.
+        ``"mode"``: ``n = pi_a + A Re(u_a(k) exp(-i k.r))`` with the stable right eigenvector
+        ``u(k)`` of P(k) normalised to sum 1: its Fourier amplitude ``n_k`` (see
+        :func:`fourier_amplitudes`) is proportional to ``u(k)``, so it decays as a pure mode from
+        the first step (and, in a field, travels along +k at ``arg p / (tau |k|)``). At a zone
+        boundary point where k and -k are equivalent (2k a reciprocal-lattice vector) a real
+        density necessarily mixes the modes of p and of its complex conjugate.
 
     Returns
     -------
@@ -520,7 +524,7 @@ def density_wave(
         n = base * (1.0 + amplitude * np.cos(phase))
     elif profile == "mode":
         _, u = stable_mode(system.table, kv)
-        n = base + amplitude * np.real(u[system.sublattice] * np.exp(1j * phase))
+        n = base + amplitude * np.real(u[system.sublattice] * np.exp(-1j * phase))
         if np.any(n < 0):
             raise ModelError(
                 f"amplitude={amplitude} gives negative densities for this mode; use a smaller one"
