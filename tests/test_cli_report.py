@@ -138,6 +138,9 @@ def test_progress_is_tolerant():
     progress()
     assert lines == ["  [s] msg", "  [s] (25%)", "  [s] (25%)", "  [s] kw (100%)", "  [s] (75%)",
                      "  [s] text"]
+    lines.clear()
+    assert list(progress(["a", "b"], desc="items")) == ["a", "b"]
+    assert lines == ["  [s] items (50%)", "  [s] items (100%)"]
 
 
 def test_jsonable_handles_numpy_and_non_finite():

@@ -100,14 +100,19 @@ class _Progress:
     """Progress callback handed to each section; tolerant of how it is called.
 
     ``progress("message")``, ``progress(0.4)``, ``progress(3, 10)``, ``progress("msg", 0.4)`` and
-    keywords ``message=``, ``fraction=``, ``done=``, ``total=`` all print one line.
+    keywords ``message=``, ``fraction=``, ``done=``, ``total=`` all print one line;
+    ``for x in progress(items)`` prints one line per item.
     """
 
     def __init__(self, section: str, echo: Callable[[str], None]) -> None:
         self.section = section
         self.echo = echo
 
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], str | int | float | np.number) and hasattr(
+            args[0], "__iter__"
+        ):
+            return self._wrap(args[0], kwargs.get("desc") or kwargs.get("message"))
         message = kwargs.pop("message", None)
         fraction = kwargs.pop("fraction", None)
         done, total = kwargs.pop("done", None), kwargs.pop("total", None)
@@ -130,6 +135,13 @@ class _Progress:
             parts.append(f"({100 * min(max(fraction, 0.0), 1.0):.0f}%)")
         if len(parts) > 1:
             self.echo(" ".join(parts))
+
+    def _wrap(self, iterable, message: str | None):
+        """Iterate over ``iterable``, printing a line per item (``for x in progress(items)``)."""
+        items = list(iterable)
+        for i, item in enumerate(items):
+            yield item
+            self(message or "", done=i + 1, total=len(items))
 
     # tqdm-like conveniences, for sections that treat it as a bar
     def update(self, *args: Any, **kwargs: Any) -> None:
@@ -376,12 +388,14 @@ def report_command(outdir: Path, quick: bool, only: tuple[str, ...], resume: boo
     def echo(line: str) -> None:
         click.echo(line, err=True)
 
+    start = time.perf_counter()
     record = run_report(outdir, sections=names, quick=quick, resume=resume, echo=echo)
+    elapsed = time.perf_counter() - start
     ran = [n for n in (names or known) if n in record["sections"]]
     failed = [n for n in ran if record["sections"][n].get("status") == "failed"]
     missing = [n for n in ran if record["sections"][n].get("status") == "unavailable"]
     ok = [n for n in ran if record["sections"][n].get("status") == "ok"]
-    click.echo(f"report in {outdir}: {len(ok)} section(s) ok" + (
+    click.echo(f"report in {outdir} ({elapsed:.0f} s): {len(ok)} section(s) ok" + (
         f", failed: {', '.join(failed)}" if failed else ""
     ) + (f", not available: {', '.join(missing)}" if missing else ""))
     click.echo(f"index: {outdir / 'README.md'}")
