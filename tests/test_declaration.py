@@ -13,7 +13,10 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import strategies as S
 import superionic as si
 from superionic import Hop, HoppingModel, Interactions, Lattice, Site, models
 from superionic.errors import DisconnectedNetworkError, DomainWarning, ModelError
@@ -84,14 +87,10 @@ def test_effective_probability_above_one():
         low.hop_table(temperature=300.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="base_probability's error gives the value but not which hop (source->target, cell) "
-    "has a probability above one",
-)
 def test_effective_probability_error_names_the_hop():
+    """The error says which directed hop (source->target, cell) exceeds one."""
     low = HoppingModel(chain_lattice(energies=(0.0, 0.1)), [Hop("a", "b", 0, saddle=0.05)])
-    with raises(r"b->a"):
+    with raises(r"b->a.*\(0,\).*> 1"):
         low.hop_table(temperature=300.0)
 
 
@@ -175,16 +174,12 @@ def test_self_hop_to_another_cell_is_allowed():
     np.testing.assert_allclose(m.hop_table().displacement[0], [2.0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only a hop from a site to itself in cell 0 is rejected; a hop between two distinct "
-    "sites at the same point (same fractional position, or positions differing by a lattice "
-    "vector) has zero displacement and is accepted",
-)
 @pytest.mark.parametrize(("pos_b", "cell"), [(0.0, 0), (1.0, -1)])
 def test_zero_length_hop_between_coincident_sites(pos_b, cell):
+    """Distinct sites at the same point (equal positions, or positions one lattice vector apart
+    joined across that cell): the hop has zero displacement."""
     lat = Lattice([[2.0]], [Site("a", [0.0]), Site("b", [pos_b])])
-    with raises(r"zero length|coincid"):
+    with raises(r"Hop\(a->b, cell=\(-?\d,\)\) has zero length"):
         HoppingModel(lat, [Hop("a", "b", cell, probability=0.1), Hop("a", "a", 1, probability=0.1)])
 
 
@@ -258,11 +253,6 @@ def test_connected_networks_pass(honeycomb, bcc):
         assert m.spanned_dimensions() == m.dim
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DisconnectedNetworkError is raised with two args (message, rank), so str() shows "
-    "the tuple: (\"sites ['b'] are not reachable ...\", 0)",
-)
 def test_disconnected_error_message_is_plain_text():
     """The exception's text is the message (its args may carry data, its str must not)."""
     lat = Lattice(np.eye(2) * 2, [Site("a", [0, 0]), Site("b", [0.5, 0.5])])
@@ -270,19 +260,66 @@ def test_disconnected_error_message_is_plain_text():
     with pytest.raises(DisconnectedNetworkError) as info:
         m.check_connected()
     assert str(info.value).startswith("sites ['b']"), str(info.value)
+    assert info.value.spanned == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check_connected tests only the rank of the loop offsets; its docstring requires them "
-    "to generate all of Z^dim. A lattice whose only hop jumps two cells splits into two "
-    "disconnected sublattices and passes",
+@pytest.mark.parametrize(
+    ("vectors", "cells", "index"),
+    [
+        ([[2.0]], [(2,)], 2),  # only jumps of two cells: even and odd cells never meet
+        ([[2.0]], [(3,), (6,)], 3),
+        (np.eye(2) * 2, [(1, 1), (1, -1)], 2),  # diagonal jumps: a checkerboard
+        (np.eye(3) * 2, [(1, 1, 0), (0, 1, 1), (1, 0, 1)], 2),  # fcc-like sublattice of Z^3
+    ],
 )
-def test_sublattice_network_is_disconnected():
-    lat = Lattice([[2.0]], [Site("a", [0.0])])
-    m = HoppingModel(lat, [Hop("a", "a", 2, saddle=0.1)])
-    with pytest.raises(DisconnectedNetworkError):
+def test_sublattice_network_is_disconnected(vectors, cells, index):
+    """Loops of full rank that generate only a sublattice of index m > 1 of Z^dim: the crystal
+    splits into m copies of the network that never exchange ions."""
+    dim = len(vectors)
+    lat = Lattice(vectors, [Site("a", [0.0] * dim)])
+    m = HoppingModel(lat, [Hop("a", "a", c, saddle=0.1) for c in cells])
+    with pytest.raises(DisconnectedNetworkError, match=rf"into {index} interpenetrating"):
         m.check_connected()
+
+
+def test_full_index_networks_pass():
+    """Loops generating Z^dim with non-unit steps ((2,) and (3,): gcd 1) are connected."""
+    lat = Lattice([[2.0]], [Site("a", [0.0])])
+    HoppingModel(
+        lat, [Hop("a", "a", 2, saddle=0.1), Hop("a", "a", 3, saddle=0.1)]
+    ).check_connected()
+    lat2 = Lattice(np.eye(2) * 2, [Site("a", [0.0, 0.0])])
+    hops = [Hop("a", "a", (1, 1), saddle=0.1), Hop("a", "a", (1, 2), saddle=0.1)]
+    HoppingModel(lat2, hops).check_connected()
+
+
+@settings(max_examples=30, deadline=None)
+@given(S.cases(), st.data())
+def test_stretched_cells_split_the_network(case, data):
+    """Random connected networks pass check_connected; multiplying the mu-th component of every
+    hop's cell offset by m keeps the network spanning but splits it into m copies."""
+    model = case.model
+    model.check_connected()
+    mu = data.draw(st.integers(0, case.dim - 1))
+    m = data.draw(st.integers(2, 3))
+    hops = []
+    for h in model.hops:
+        c = list(h.cell) if h.cell else [0] * case.dim
+        c[mu] *= m
+        hops.append(
+            Hop(
+                h.source,
+                h.target,
+                tuple(c),
+                saddle=h.saddle,
+                probability=h.probability,
+                degeneracy=h.degeneracy,
+            )
+        )
+    stretched = HoppingModel(model.lattice, hops, tau=model.tau)
+    with pytest.raises(DisconnectedNetworkError, match=rf"into {m} interpenetrating") as info:
+        stretched.check_connected()
+    assert info.value.spanned == case.dim
 
 
 def test_two_closed_classes_have_no_unique_stationary_state():
@@ -412,10 +449,6 @@ def test_non_finite_numbers_are_rejected(label, call, field, bad):
     assert re.search(r"finite|nan|inf|real number|must be", msg, re.IGNORECASE), msg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mobility_to_conductivity does not validate the mobility array: NaN in, NaN out",
-)
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_mobility_to_conductivity_rejects_non_finite_mobility(bad):
     with raises(r"mobility"):
@@ -490,26 +523,7 @@ def test_field_shape(field, name):
         FIELD_CALLS[name](square_model(), field)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "bloch_matrix",
-        pytest.param(
-            "drift_velocity",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="transport._field_batch reads f.shape[-1] of a 0-d array: a scalar "
-                "field for a 2D model raises IndexError instead of ModelError",
-            ),
-        ),
-        pytest.param(
-            "mobility_tensor",
-            marks=pytest.mark.xfail(
-                strict=True, reason="same IndexError through transport._field_batch"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", sorted(FIELD_CALLS))
 def test_scalar_field_for_a_2d_model(name):
     with raises(r"field must have 2 component"):
         FIELD_CALLS[name](square_model(), 0.1)
@@ -612,23 +626,9 @@ def test_other_bad_arguments():
         lambda m, t: m.hop_table(temperature=t).probability,
         lambda m, t: si.diffusion_tensor(m, temperature=t),
         lambda m, t: si.drift_velocity(m, field=[0.01, 0.0, 0.0], temperature=t),
-        pytest.param(
-            lambda m, t: si.eigenvalues(m, np.zeros(3), temperature=t),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=TypeError,
-                reason="bloch._uses_hermitian is lru_cached on (model, temperature): a 0-d "
-                "ndarray temperature is unhashable (TypeError)",
-            ),
-        ),
-        pytest.param(
-            lambda m, t: si.eigenmodes(m, np.zeros(3), temperature=t),
-            marks=pytest.mark.xfail(strict=True, raises=TypeError, reason="same lru_cache"),
-        ),
-        pytest.param(
-            lambda m, t: si.group_velocities(m, np.zeros(3), temperature=t),
-            marks=pytest.mark.xfail(strict=True, raises=TypeError, reason="same lru_cache"),
-        ),
+        lambda m, t: si.eigenvalues(m, np.zeros(3), temperature=t),
+        lambda m, t: si.eigenmodes(m, np.zeros(3), temperature=t).values,
+        lambda m, t: si.group_velocities(m, np.zeros(3), temperature=t),
     ],
 )
 def test_zero_dimensional_array_temperature_is_a_scalar(call, bcc):

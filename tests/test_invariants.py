@@ -486,14 +486,10 @@ def _ring3(p=0.45) -> HoppingModel:
     return HoppingModel(lat, hops)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eigenvalues() on its Hermitian path (n_sites != 2, detailed balance, zero field) "
-    "orders modes by decreasing real part, eigenmodes() by decreasing |p|",
-)
 def test_eigenvalues_and_eigenmodes_use_the_same_order():
-    """Both document 'stable mode first, sorted by |p|'. With out-probabilities 0.9 (inside the
-    domain) P(k) has negative eigenvalues of large modulus and the two orders differ."""
+    """Both sort by decreasing |p| (stable mode first), also on eigenvalues()' Hermitian path:
+    with out-probabilities 0.9 (inside the domain) P(k) has negative eigenvalues of large
+    modulus, where sorting by the real part would differ."""
     model = _ring3()
     ks = np.linspace(0.0, np.pi / 3, 7)
     np.testing.assert_allclose(
