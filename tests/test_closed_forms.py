@@ -85,6 +85,45 @@ def test_eq24_real_space_probabilities(chain):
     np.testing.assert_allclose(np.diag(p0), [1 - P0 * (1 - G), 1 - P0 * (1 + G)], atol=1e-15)
 
 
+def test_eq3_saddle_declared_probabilities():
+    """Eq. 3 with the 1/lambda of Eq. 2: P(s -> t) = exp(-(S - E_s) / kB T) / lambda, for both
+    directions of a bond; explicit probabilities are divided by their degeneracy too."""
+    temperature, e_b, saddle, lam = 700.0, 0.07, 0.3, 2.0
+    kt = si.units.KB_EV * temperature
+    lat = si.Lattice([[3.0]], [si.Site("a", [0.0]), si.Site("b", [0.5], energy=e_b)])
+    m = si.HoppingModel(
+        lat,
+        [
+            si.Hop("a", "b", 0, saddle=saddle, degeneracy=lam),
+            si.Hop("b", "a", 1, saddle=saddle + 0.1, degeneracy=1.0),
+        ],
+    )
+    table = m.hop_table(temperature=temperature)
+    got = {
+        (int(s), int(t), int(c[0])): p
+        for s, t, c, p in zip(
+            table.source, table.target, table.cell, table.probability, strict=True
+        )
+    }
+    assert got == pytest.approx(
+        {
+            (0, 1, 0): math.exp(-saddle / kt) / lam,
+            (1, 0, 0): math.exp(-(saddle - e_b) / kt) / lam,
+            (1, 0, 1): math.exp(-(saddle + 0.1 - e_b) / kt),
+            (0, 1, -1): math.exp(-(saddle + 0.1) / kt),
+        },
+        rel=1e-14,
+    )
+    explicit = si.HoppingModel(
+        lat,
+        [
+            si.Hop("a", "b", 0, probability=0.4, degeneracy=2.0),
+            si.Hop("b", "a", 0, probability=0.3),
+        ],
+    )
+    np.testing.assert_allclose(explicit.hop_table().probability, [0.2, 0.3], rtol=1e-15)
+
+
 def eq26(k, p0=P0, g=G, a=A):
     root = np.sqrt(np.cos(k * a / 2) ** 2 + g**2 * np.sin(k * a / 2) ** 2)
     return np.stack([1 - p0 + p0 * root, 1 - p0 - p0 * root], axis=-1)

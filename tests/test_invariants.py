@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
@@ -503,3 +503,63 @@ def test_eigenvalues_order_with_negative_modes_general_path():
     vals = si.eigenmodes(model, np.linspace(0.0, np.pi / 3, 7), method="general").values
     assert np.all(np.diff(np.abs(vals), axis=-1) <= 1e-12)
     assert vals[0, 0] == pytest.approx(1.0)
+
+
+@SOME
+@given(S.cases(), st.data())
+def test_group_velocities_equal_finite_differences_of_frequency(case, data):
+    """d omega / dk of every mode (Hellmann-Feynman with left/right eigenvectors) = central
+    differences of arg p / tau, at random k and field, for well-separated eigenvalues."""
+    f = data.draw(S.fields(case))
+    coupling = data.draw(COUPLINGS)
+    kw = dict(case.kw, field=f, coupling=coupling)
+    k = data.draw(S.wavevectors(case))
+    p = si.eigenvalues(case.model, k, **kw)
+    gaps = np.abs(p[:, None] - p[None, :]) + np.eye(case.n_sites)
+    assume(gaps.min() > 1e-3 and np.abs(p).min() > 1e-3)
+    vg = si.group_velocities(case.model, k, **kw)
+    assert vg.shape == (case.n_sites, case.dim)
+    h = 1e-6 / case.max_hop_length
+    for mu in range(case.dim):
+        e = np.zeros(case.dim)
+        e[mu] = h
+        plus = si.eigenvalues(case.model, k + e, **kw)
+        minus = si.eigenvalues(case.model, k - e, **kw)
+        for nu in range(case.n_sites):
+            pp = plus[np.argmin(np.abs(plus - p[nu]))]
+            pm = minus[np.argmin(np.abs(minus - p[nu]))]
+            fd = np.angle(pp / pm) / (2 * h * case.model.tau)
+            scale = case.max_hop_length / case.model.tau
+            assert vg[nu, mu] == pytest.approx(fd, rel=1e-5, abs=1e-6 * scale)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eigenmodes(method='hermitian') is applied even where P(k) is not similar to a "
+    "Hermitian matrix (finite field, or no detailed balance) and silently returns wrong "
+    "eigenvalues (|p| > 1 even)",
+)
+@pytest.mark.parametrize("where", ["field", "driven"])
+def test_forced_hermitian_method_is_refused_where_invalid(where):
+    """method='hermitian' must raise ModelError unless the model has detailed balance and there
+    is no field; it must never return the eigenvalues of a different matrix."""
+    if where == "field":
+        model, kw = models.two_site_chain(0.4, 0.3), {"field": 0.5, "coupling": "full"}
+    else:
+        lat = Lattice([[3.0]], [Site("a", [0.0]), Site("b", [1 / 3]), Site("c", [2 / 3])])
+        hops = [
+            Hop("a", "b", 0, probability=0.3),
+            Hop("b", "c", 0, probability=0.2),
+            Hop("c", "a", 1, probability=0.25),
+            Hop("b", "a", 0, probability=0.05),
+            Hop("c", "b", 0, probability=0.1),
+            Hop("a", "c", -1, probability=0.1),
+        ]
+        model, kw = HoppingModel(lat, hops), {}
+        assert not model.detailed_balance()
+    general = si.eigenmodes(model, 0.7, method="general", **kw).values
+    try:
+        forced = si.eigenmodes(model, 0.7, method="hermitian", **kw).values
+    except si.ModelError:
+        return
+    assert spectrum_distance(forced, general) < 1e-10
