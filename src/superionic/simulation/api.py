@@ -127,7 +127,7 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
     dim = spec.model.dim
     n = spec.n_ions
     tau = spec.model.tau
-    warm_list, accs, firsts, seconds = [], [], [], []
+    warm_list, accs, firsts, seconds, halves = [], [], [], [], []
     for res in results:
         acc = res["acc"]
         w = obs.warmup_blocks(acc, n) if meta["warmup"] == "auto" else int(meta["warmup"])
@@ -135,10 +135,12 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         accs.append(acc[w:])
         firsts.append(res["first"][w:])
         seconds.append(res["second"][w:])
+        halves.append(res["fluct"][w:])
     acc = np.concatenate(accs)
     est = obs.block_estimates(
-        acc, np.concatenate(firsts), np.concatenate(seconds), n_ions=n, block=spec.block,
-        lags=spec.lags, subtract_drift=spec.field is not None,
+        acc, np.concatenate(firsts), np.concatenate(seconds), np.concatenate(halves), n_ions=n,
+        block=spec.block, lags=spec.lags, subtract_drift=True,
+        slab_fraction=results[0]["slab_fraction"],
     )
     axes = list(AXES[:dim])
     data: dict = {}
@@ -158,21 +160,27 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
     put("hop_probability", (), est["hop_probability"], "1 / tau",
         "executed hops per ion per step")
     put("tracer_diffusion", (), est["tracer_diffusion"], units_d, "tracer diffusion (trace/dim)")
+    put("jump_diffusion", (), est["jump_diffusion"], units_d,
+        "jump (Einstein-Helfand, charge) diffusion per ion (trace/dim)")
+    put("thermodynamic_factor", (), est["thermodynamic_factor"], "1",
+        "<N_v>(1 - v/V) / Var(N_v) over slabs of the supercell")
     put("collective_diffusion", (), est["collective_diffusion"], units_d,
-        "collective (Einstein-Helfand) diffusion per ion (trace/dim)")
+        "collective (chemical) diffusion = thermodynamic factor x jump diffusion (trace/dim)")
     put("tracer_diffusion_tensor", ("direction", "direction2"), est["tracer_diffusion_tensor"],
         units_d, "tracer diffusion tensor")
+    put("jump_diffusion_tensor", ("direction", "direction2"),
+        est["jump_diffusion_tensor"], units_d, "jump (Einstein-Helfand) diffusion tensor per ion")
     put("collective_diffusion_tensor", ("direction", "direction2"),
-        est["collective_diffusion_tensor"], units_d, "collective diffusion tensor per ion")
-    put("haven_ratio", (), est["haven_ratio"], "1", "tracer / collective diffusion")
+        est["collective_diffusion_tensor"], units_d, "collective (chemical) diffusion tensor")
+    put("haven_ratio", (), est["haven_ratio"], "1", "tracer / jump diffusion")
     put("msd_tracer", ("lag",), est["msd_tracer"], "angstrom^2", "tracer mean-square displacement")
     put("msd_collective", ("lag",), est["msd_collective"], "angstrom^2",
         "collective mean-square displacement / N")
     c = coupling_factor(spec.coupling)
-    d_c, d_c_err = est["collective_diffusion_tensor"]
+    d_c, d_c_err = est["jump_diffusion_tensor"]
     put("mobility_einstein_helfand", ("direction", "direction2"),
         (2 * c * d_c, 2 * c * d_c_err), units_d,
-        "reduced mobility dv/df from the collective diffusion (Nernst-Einstein)")
+        "reduced mobility dv/df from the jump diffusion (Nernst-Einstein)")
     if spec.field is not None:
         f = np.asarray(spec.field)
         fn = float(np.linalg.norm(f))
@@ -194,7 +202,7 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         put("conductivity_einstein_helfand", (), (
             float(mobility_to_conductivity(eh, **kw)),
             float(mobility_to_conductivity(eh_err, **kw)),
-        ), "S/cm", "conductivity from the collective diffusion (Einstein-Helfand)")
+        ), "S/cm", "conductivity from the jump diffusion (Einstein-Helfand)")
     n_blocks = spec.n_blocks
     per_rep = np.array([r["acc"] for r in results])  # (replica, block, acc)
     samples = np.maximum(per_rep[..., 6], 1e-300)
@@ -399,7 +407,8 @@ def simulate(
     xarray.Dataset
         ``drift_velocity`` (direction; Å per tau, per ion), ``polarization``, ``polarization_abs``,
         ``binder_cumulant``, ``hop_probability`` (hops per ion per step), ``tracer_diffusion``,
-        ``collective_diffusion`` (Å^2 per tau) and their tensors, ``haven_ratio``,
+        ``jump_diffusion`` (Einstein-Helfand), ``thermodynamic_factor``, ``collective_diffusion``
+        (chemical; Å^2 per tau) and their tensors, ``haven_ratio``,
         ``msd_tracer``/``msd_collective`` (lag), ``mobility`` (with a field),
         ``mobility_einstein_helfand``, conductivities (with ``cell_volume``), each with
         ``*_stderr``; per-block series and the warm-up per replica; attrs ``attempts``, ``hops``,

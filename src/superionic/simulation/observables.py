@@ -6,10 +6,19 @@ Conventions (per ion; time in steps tau; lengths in Å):
   over ions), T the measured time;
 * tracer diffusion ``D* = <(dr_i - v t)(dr_i - v t)^T> / (2 t)`` at the block length t (each block a
   new time origin), averaged over ions and blocks;
-* collective diffusion (Einstein-Helfand) ``D_c = <(X - N v t)(X - N v t)^T> / (2 N t)``; with
-  ``symmetric`` field coupling and detailed balance the reduced mobility ``dv/df`` equals ``D_c``
-  (Nernst-Einstein), with ``full`` coupling ``2 D_c``;
-* Haven ratio ``H = D* / D_c`` (traces);
+* jump (Einstein-Helfand, charge) diffusion ``D_sigma = <(X - N v t)(X - N v t)^T> / (2 N t)``;
+  with ``symmetric`` field coupling and detailed balance the reduced mobility ``dv/df`` equals
+  ``D_sigma`` (Nernst-Einstein), with ``full`` coupling ``2 D_sigma``; the conductivity is
+  ``sigma = n (Z e)^2 D_sigma / kB T``;
+* thermodynamic factor ``Phi = <N_v> (1 - v/V) / <(N_v - <N_v>)^2>`` from the numbers of ions
+  ``N_v`` in slabs of whole layers along the first lattice vector (about 32 slabs of at least two
+  layers, each a fraction
+  ``v/V`` of the supercell; the factor ``1 - v/V`` corrects for the fixed total N), averaged over
+  slabs and samples; 1 / (1 - theta) for an ideal lattice gas at site occupancy theta; it needs
+  slabs thicker than the correlation length (not near a critical point);
+* collective (chemical, Fickian) diffusion ``D_c = Phi D_sigma``: the coefficient of the
+  macroscopic diffusion equation, equal to the single-particle one for symmetric exclusion;
+* Haven ratio ``H = D* / D_sigma`` (traces);
 * polarization ``gamma = sum_i w_b(i) / N`` sampled every step (time-weighted in the kinetic Monte
   Carlo), its absolute value and the Binder cumulant ``U = 1 - <gamma^4> / (3 <gamma^2>^2)``;
 * hop probability: executed hops per ion per step.
@@ -82,10 +91,14 @@ def jackknife(fn, *arrays):
 
 
 def binder(g2, g4):
-    return 1.0 - g4 / (3.0 * g2**2)
+    """Binder cumulant; NaN where <gamma^2> = 0 (no polarization defined or measured)."""
+    g2 = np.asarray(g2, dtype=float)
+    safe = np.where(g2 > 0, g2, 1.0)
+    return np.where(g2 > 0, 1.0 - np.asarray(g4) / (3.0 * safe**2), np.nan)
 
 
-def block_estimates(acc, first, second, *, n_ions: int, block: float, lags, subtract_drift: bool):
+def block_estimates(acc, first, second, fluct, *, n_ions: int, block: float, lags,
+                    subtract_drift: bool, slab_fraction: float):
     """Estimators from pooled blocks (see module doc); returns a dict of (value, stderr) pairs.
 
     Parameters
@@ -129,13 +142,33 @@ def block_estimates(acc, first, second, *, n_ions: int, block: float, lags, subt
     if subtract_drift and n > 1:
         d_tr_mean = d_tr_mean + d_c_mean / (n * n_ions)
     out["tracer_diffusion_tensor"] = (d_tr_mean, d_tr_err)
-    out["collective_diffusion_tensor"] = (d_c_mean, d_c_err)
+    out["jump_diffusion_tensor"] = (d_c_mean, d_c_err)
     tr_tr = np.trace(d_tr, axis1=-2, axis2=-1) / dim
     tr_c = np.trace(d_c, axis1=-2, axis2=-1) / dim
     out["tracer_diffusion"] = (np.trace(d_tr_mean) / dim, mean_stderr(tr_tr)[1])
-    out["collective_diffusion"] = (np.trace(d_c_mean) / dim, mean_stderr(tr_c)[1])
+    out["jump_diffusion"] = (np.trace(d_c_mean) / dim, mean_stderr(tr_c)[1])
+    # thermodynamic factor from the slab number fluctuations
+    cnt = np.maximum(fluct[:, 0], 1.0)
+    msq = fluct[:, 1] / cnt
+    f = slab_fraction
+    mean_slab = f * n_ions
+
+    def phi(b):
+        b = np.asarray(b, dtype=float)
+        if f <= 0.0:
+            return np.full(b.shape, np.nan)
+        return np.where(b > 0, mean_slab * (1.0 - f) / np.where(b > 0, b, 1.0), np.nan)
+
+    out["thermodynamic_factor"] = jackknife(phi, msq)
+
+    def chem(dsig, b):
+        return dsig * phi(b)
+
+    out["collective_diffusion"] = jackknife(chem, tr_c, msq)
+    phi_val = out["thermodynamic_factor"][0]
+    out["collective_diffusion_tensor"] = (d_c_mean * phi_val, d_c_err * phi_val)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if np.all(tr_c.mean() > 0):
+        if tr_c.mean() > 0:
             out["haven_ratio"] = jackknife(lambda a, b: a / b, tr_tr, tr_c)
         else:
             out["haven_ratio"] = (np.float64(np.nan), np.float64(np.nan))

@@ -119,21 +119,22 @@ def _empty_records(spec: RunSpec, dim: int) -> dict:
         "acc": np.zeros((nb, n_accumulators(dim))),
         "first": np.zeros((nb, nl, dim)),
         "second": np.zeros((nb, nl, dim, dim)),
+        "fluct": np.zeros((nb, 2)),
         "wall": np.zeros(nb),
     }
 
 
-def _save(path: Path, spec: RunSpec, engine, rng, done: int, records: dict) -> None:
+def _save(path: Path, key: str, engine, rng, done: int, records: dict) -> None:
     tmp = path.with_name(path.name + ".tmp.npz")
     arrays = {f"state_{k}": v for k, v in engine.state().items()}
     arrays.update({f"rec_{k}": v for k, v in records.items()})
-    np.savez(tmp, key=np.array(spec.key()), rng=rng, done=np.array(done), **arrays)
+    np.savez(tmp, key=np.array(key), rng=rng, done=np.array(done), **arrays)
     os.replace(tmp, path)
 
 
-def _load(path: Path, spec: RunSpec, engine, rng, records: dict) -> int:
+def _load(path: Path, key: str, engine, rng, records: dict) -> int:
     with np.load(path) as data:
-        if str(data["key"]) != spec.key():
+        if str(data["key"]) != key:
             raise ModelError(
                 f"checkpoint {path} belongs to a different run (model, parameters or seed "
                 "differ); remove it or choose another checkpoint directory"
@@ -161,16 +162,26 @@ def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=Non
     t_start = time.perf_counter()
     engine = make_engine(spec)
     rng = state_from_seed(seed)
+    key = spec.key() + "-" + "-".join(str(int(x)) for x in rng)
     dim = engine.dim
     records = _empty_records(spec, dim)
     done = 0
     path = Path(checkpoint) if checkpoint else None
     if path is not None and path.exists():
-        done = _load(path, spec, engine, rng, records)
+        done = _load(path, key, engine, rng, records)
     else:
         _place(engine, spec, rng)
     last_save = time.perf_counter()
     lags = np.asarray(spec.lags)
+    # slabs of whole layers along lattice vector 0 (row-major: contiguous site ranges) for the
+    # number fluctuations behind the thermodynamic factor
+    cell = engine.cell
+    layers = max(2, cell.repeats[0] // 32)
+    n_slabs = cell.repeats[0] // layers
+    slab_sites = layers * (cell.n_cells // cell.repeats[0]) * cell.n_basis
+    slab_fraction = slab_sites / cell.n_sites
+    if n_slabs < 2:
+        n_slabs = 0
     for b in range(done, spec.n_blocks):
         t0 = time.perf_counter()
         engine.acc[:] = 0.0
@@ -186,22 +197,27 @@ def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=Non
             first, second = engine.tracer_moments()
             records["first"][b, k] = first
             records["second"][b, k] = second
+            if n_slabs:
+                counts = np.bincount(engine.ion_site // slab_sites, minlength=n_slabs + 1)
+                dev = counts[:n_slabs] - slab_fraction * engine.n_ions
+                records["fluct"][b] += (1.0, float(np.mean(dev * dev)))
         records["acc"][b] = engine.acc
         records["wall"][b] = time.perf_counter() - t0
         done = b + 1
         if path is not None and (time.perf_counter() - last_save > spec.checkpoint_interval):
-            _save(path, spec, engine, rng, done, records)
+            _save(path, key, engine, rng, done, records)
             last_save = time.perf_counter()
         if callback is not None:
             callback(done)
     if path is not None:
-        _save(path, spec, engine, rng, done, records)
+        _save(path, key, engine, rng, done, records)
     rules = engine.rules
     return {
         **records,
         "bytes_per_site": engine.bytes_per_site,
         "n_sites": engine.cell.n_sites,
         "n_cells": engine.cell.n_cells,
+        "slab_fraction": slab_fraction if n_slabs else 0.0,
         "in_domain": rules.in_domain,
         "max_out_probability_table": rules.max_out_probability,
         "wall_time": time.perf_counter() - t_start,
