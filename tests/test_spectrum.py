@@ -389,3 +389,43 @@ def test_spectrum_bad_input(chain, bcc):
                      method="hermitian")
     with pytest.raises(ModelError, match="finite"):
         spc.spectrum(chain, [np.nan])
+
+
+# ----------------------------------------------------------------------------- figures, report
+def test_plot_functions_return_axes(chain, honeycomb, bcc):
+    from matplotlib.axes import Axes
+
+    from superionic.plot import core as pc
+
+    path_ds = spc.spectrum(chain, spc.kpath(chain.lattice, n=21), field=[0.2])
+    assert isinstance(pc.plot_spectrum(path_ds, "frequency"), Axes)
+    assert isinstance(pc.plot_eigenvalue_branch(path_ds), Axes)
+    mesh_ds = spc.spectrum(honeycomb, spc.kmesh(honeycomb.lattice, 6, first_zone=True))
+    ax = pc.plot_zone_map(mesh_ds, log=True)
+    assert isinstance(ax, Axes) and ax.get_aspect() == 1.0
+    temps = np.linspace(450.0, 750.0, 4)
+    cond = si.conductivity_vs_temperature(bcc, temps)
+    fit = si.arrhenius_fit(temps, cond.sigma_iso.values)
+    assert isinstance(pc.plot_conductivity(cond, fit=fit), Axes)
+    with pytest.raises(ModelError):
+        pc.plot_zone_map(path_ds)
+    with pytest.raises(ModelError):
+        pc.plot_spectrum(path_ds, "group_velocity")
+
+
+def test_core_report_quick(tmp_path):
+    import json
+
+    from superionic.reports import core
+
+    summary = core.build(tmp_path, quick=True)
+    assert json.loads((tmp_path / "summary.json").read_text())["quick"] is True
+    for name in ("fig3c.png", "fig3c.nc", "honeycomb_zone_map.png", "conductivity.png"):
+        assert (tmp_path / name).is_file()
+    assert summary["fig3c"]["in_domain"] is False
+    assert summary["fig3c"]["eq33_max_abs_deviation"] < 1e-12
+    cond = summary["conductivity"]
+    assert cond["chain"]["ratio_full_to_eq38"] == pytest.approx(1.0, rel=1e-12)
+    assert cond["honeycomb"]["ratio_full_to_eq63"] == pytest.approx(1.0, rel=1e-12)
+    assert cond["bcc_tetrahedral"]["arrhenius"]["activation_energy"] == pytest.approx(0.1)
+    assert summary["real_space"]["relaxation_max_rel_deviation_from_bloch"] < 1e-6
