@@ -245,3 +245,22 @@ def test_default_output_goes_to_the_working_directory(tmp_path, canned_chain):
         result = runner.invoke(main, ["spectrum", str(canned_chain), "-n", "8"])
         assert result.exit_code == 0, result.output
         assert (Path(cwd) / "spectrum.nc").is_file() and (Path(cwd) / "spectrum.png").is_file()
+
+
+@pytest.mark.parametrize("with_plot_core", [True, False])
+def test_figures_with_and_without_the_plot_module(tmp_path, monkeypatch, with_plot_core):
+    from superionic.cli import core as cli_core
+
+    if not with_plot_core:
+        monkeypatch.setattr(cli_core, "_plot_core", lambda: None)
+    jobs = [
+        ["spectrum", SPECS / "honeycomb.toml", "-T", 600, "-n", 30, "-o", tmp_path / "p.nc"],
+        ["spectrum", SPECS / "honeycomb.toml", "-T", 600, "--mesh", 8, "-o", tmp_path / "m.nc"],
+        ["spectrum", SPECS / "chain.toml", "-T", 600, "--mesh", 16, "-o", tmp_path / "c.nc"],
+        ["conductivity", SPECS / "chain.toml", "--nt", 5, "-o", tmp_path / "s.nc"],
+    ]
+    for args in jobs:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    for name in ("p", "m", "c", "s"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -98,113 +97,119 @@ def _write(ds: xr.Dataset, path: Path, fmt: str, flat_dims: tuple[str, ...]) -> 
     sio.write_csv(flat, path)
 
 
-def _plotter(name: str) -> Callable | None:
-    """A plotting function of :mod:`superionic.plot.core`, when that module provides it."""
+def _plot_core():
+    """:mod:`superionic.plot.core` when this installation has it (with the three functions used
+    here), else None: the commands then draw simpler figures themselves."""
     try:
         from ..plot import core as plot_core
     except ImportError:
         return None
-    return getattr(plot_core, name, None)
+    needed = ("plot_spectrum", "plot_zone_map", "plot_conductivity")
+    return plot_core if all(hasattr(plot_core, name) for name in needed) else None
 
 
-def _pyplot():
-    import matplotlib
+def _figure(ncols: int = 1, size=(5.5, 4.0)):
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, axes
 
 
 def _model_name(spec, path: Path) -> str:
     return spec.name or path.stem
 
 
-# --------------------------------------------------------------------------- spectrum plots
-def _plot_path(ds: xr.Dataset, title: str):
-    plt = _pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6), sharex=True)
-    x = ds["distance"].values
-    for mode in ds["mode"].values:
-        label = "stable branch" if mode == 0 else f"mode {mode}"
-        ax1.plot(x, ds["decay_rate"].sel(mode=mode), label=label)
-        ax2.plot(x, ds["frequency"].sel(mode=mode), label=label)
-    ax1.set_ylabel(f"decay rate κ ({ds['decay_rate'].attrs.get('units', '')})")
-    ax2.set_ylabel(f"frequency ω ({ds['frequency'].attrs.get('units', '')})")
-    ticks = ds.attrs.get("tick_distance")
-    labels = str(ds.attrs.get("tick_labels", "")).split(",")
-    for ax in (ax1, ax2):
-        if ticks is not None and len(labels) == len(np.atleast_1d(ticks)):
-            ax.set_xticks(np.atleast_1d(ticks))
-            ax.set_xticklabels(labels)
-            for t in np.atleast_1d(ticks):
-                ax.axvline(t, color="0.8", lw=0.6, zorder=0)
-        ax.set_xlim(x.min(), x.max())
-        ax.set_xlabel("wave vector")
+# --------------------------------------------------------------------------- figures
+def _path_figure(ds: xr.Dataset, title: str):
+    """Decay rates and frequencies of every mode along the path."""
+    fig, (ax1, ax2) = _figure(2, (9, 3.6))
+    plot_core = _plot_core()
+    if plot_core is not None:
+        plot_core.plot_spectrum(ds, "decay_rate", ax=ax1)
+        plot_core.plot_spectrum(ds, "frequency", ax=ax2)
+    else:
+        x = ds["distance"].values
+        for mode in ds["mode"].values:
+            label = "stable mode" if mode == 0 else f"mode {mode}"
+            ax1.plot(x, ds["decay_rate"].sel(mode=mode), label=label)
+            ax2.plot(x, ds["frequency"].sel(mode=mode), label=label)
+        ax1.set_ylabel(f"decay rate κ ({ds['decay_rate'].attrs.get('units', '')})")
+        ax2.set_ylabel(f"frequency ω ({ds['frequency'].attrs.get('units', '')})")
+        ticks = np.atleast_1d(ds.attrs.get("tick_distance", []))
+        labels = str(ds.attrs.get("tick_labels", "")).split(",")
+        for ax in (ax1, ax2):
+            if len(labels) == ticks.size and ticks.size:
+                ax.set_xticks(ticks, labels)
+            ax.set_xlim(x.min(), x.max())
     if ds.sizes["mode"] <= 6:
         ax1.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 
-def _plot_mesh(ds: xr.Dataset, title: str):
-    plt = _pyplot()
+def _mesh_figure(ds: xr.Dataset, title: str):
+    """2D: map of the stable branch's decay rate; 1D: lines; 3D: histogram of decay rates."""
     dim = int(ds.attrs["dim"])
-    kappa = ds["decay_rate"].sel(mode=0).values
-    kc = ds["k_cartesian"].values
+    units = ds["decay_rate"].attrs.get("units", "")
+    plot_core = _plot_core()
+    fig, ax = _figure(1, (5.2, 4.2) if dim == 2 else (5.5, 3.8))
     if dim == 2:
-        fig, ax = plt.subplots(figsize=(5, 4.2))
-        from matplotlib.tri import Triangulation
+        if plot_core is not None:
+            plot_core.plot_zone_map(ds, "decay_rate", mode=0, ax=ax)
+        else:
+            from matplotlib.tri import Triangulation
 
-        art = ax.tripcolor(Triangulation(kc[:, 0], kc[:, 1]), kappa, shading="gouraud")
-        if "zone_boundary" in ds:
-            zb = ds["zone_boundary"].values
-            ax.plot(*np.vstack([zb, zb[:1]]).T, color="w", lw=1)
-        fig.colorbar(art, ax=ax, label=f"κ, stable branch ({ds['decay_rate'].attrs['units']})")
-        ax.set(xlabel="kx (1/Å)", ylabel="ky (1/Å)", aspect="equal")
+            kc = ds["k_cartesian"].values
+            kappa = ds["decay_rate"].sel(mode=0).values
+            art = ax.tripcolor(Triangulation(kc[:, 0], kc[:, 1]), kappa, shading="gouraud")
+            fig.colorbar(art, ax=ax, label=f"decay rate κ ({units})")
+            ax.set(xlabel="kx (1/Å)", ylabel="ky (1/Å)", aspect="equal")
+        ax.set_title("stable mode", fontsize=9)
     elif dim == 1:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        order = np.argsort(kc[:, 0])
-        for mode in ds["mode"].values:
-            ax.plot(kc[order, 0], ds["decay_rate"].sel(mode=mode).values[order],
-                    label=f"mode {mode}")
-        ax.set(xlabel="k (1/Å)", ylabel=f"κ ({ds['decay_rate'].attrs['units']})")
+        if plot_core is not None:
+            plot_core.plot_spectrum(ds, "decay_rate", ax=ax)
+        else:
+            k = ds["k_cartesian"].values[:, 0]
+            for mode in ds["mode"].values:
+                ax.plot(k, ds["decay_rate"].sel(mode=mode).values, label=f"mode {mode}")
+            ax.set(xlabel="k (1/Å)", ylabel=f"decay rate κ ({units})")
         ax.legend(fontsize=8)
     else:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
+        many = ds.sizes["mode"] > 6
         for mode in ds["mode"].values:
             ax.hist(ds["decay_rate"].sel(mode=mode).values, bins=40, histtype="step",
-                    label=f"mode {mode}" if ds.sizes["mode"] <= 6 else None)
-        ax.set(xlabel=f"decay rate κ ({ds['decay_rate'].attrs['units']})",
-               ylabel="k-points")
-        if ds.sizes["mode"] <= 6:
+                    label=None if many else f"mode {mode}")
+        ax.set(xlabel=f"decay rate κ ({units})", ylabel="k-points")
+        if not many:
             ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
     return fig
 
 
-def _save_figure(fig, path: Path) -> None:
+def _arrhenius_figure(ds: xr.Dataset, title: str, fit: dict | None):
+    """ln(sigma T) against 1000 / T at the valid temperatures, with the fitted line."""
+    valid = ds.isel(temperature=np.flatnonzero(ds["valid"].values))
+    fig, ax = _figure(1, (5.5, 4.0))
+    plot_core = _plot_core()
+    if plot_core is not None:
+        plot_core.plot_conductivity(valid, fit=fit, ax=ax)
+    else:
+        t = valid["temperature"].values
+        ax.plot(1000.0 / t, np.log(valid["sigma_iso"].values * t), "o", ms=4, label="computed")
+        if fit is not None:
+            tt = np.linspace(t.min(), t.max(), 50)
+            line = np.log(fit["prefactor"]) - fit["activation_energy"] / (KB_EV * tt)
+            ax.plot(1000.0 / tt, line, "k-", lw=1,
+                    label=f"Arrhenius fit, Ea = {fit['activation_energy']:.4f} eV")
+        ax.set(xlabel="1000 / T (1/K)", ylabel="ln(σ T / (S K/cm))")
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def _save(fig, path: Path) -> None:
     fig.savefig(path, dpi=120)
-    _pyplot().close(fig)
-
-
-def _draw(name: str, fallback: Callable, ds: xr.Dataset, title: str, path: Path) -> None:
-    """Draw with ``superionic.plot.core.<name>(ds, ax=...)`` when available, else ``fallback``."""
-    plotter = _plotter(name)
-    if plotter is not None:
-        plt = _pyplot()
-        try:
-            fig, ax = plt.subplots(figsize=(6, 4))
-            plotter(ds, ax=ax)
-            ax.set_title(title, fontsize=10)
-            fig.tight_layout()
-            _save_figure(fig, path)
-            return
-        except Exception:  # a plotting helper that does not fit this dataset: use our own
-            plt.close("all")
-    _save_figure(fallback(ds, title), path)
 
 
 # --------------------------------------------------------------------------- field options
@@ -229,6 +234,14 @@ def _field(model: HoppingModel, spec, field: str | None, efield: str | None,
         raise click.UsageError("--efield (V/m) needs --temperature to form f = Z E / kB T")
     z = spec.charge if charge is None else charge
     return reduced_field(values, temperature=temperature, charge=z)
+
+
+def _hermitian(model: HoppingModel, temperature: float | None) -> bool:
+    """True for detailed balance: at zero field the spectrum is real (Hermitian solver)."""
+    try:
+        return model.detailed_balance(temperature=temperature)
+    except ModelError:
+        return False
 
 
 def _path_labels(text: str | None, points: dict) -> list[list[str]] | None:
@@ -327,6 +340,7 @@ def spectrum_command(model_file: Path, output: Path, png: Path | None, no_plot: 
                 coupling=coupling,
                 temperature=temperature,
                 domain="warn" if allow_outside_domain else "raise",
+                method="hermitian" if f is None and _hermitian(model, temperature) else "auto",
             )
         for w in caught:
             if issubclass(w.category, DomainWarning):
@@ -348,38 +362,15 @@ def spectrum_command(model_file: Path, output: Path, png: Path | None, no_plot: 
     click.echo(f"wrote {output}")
     if figure is not None:
         if mesh is None:
-            _draw("plot_spectrum", _plot_path, ds, title, figure)
+            _save(_path_figure(ds, title), figure)
         else:
-            _draw("plot_decay_map", _plot_mesh, ds, title, figure)
+            _save(_mesh_figure(ds, title), figure)
         click.echo(f"wrote {figure}")
     if not int(ds.attrs.get("in_domain", 1)):
         click.echo(f"note: {ds.attrs.get('status')}", err=True)
 
 
 # --------------------------------------------------------------------------- conductivity
-def _plot_arrhenius(ds: xr.Dataset, title: str):
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    valid = ds["valid"].values.astype(bool)
-    t = ds["temperature"].values[valid]
-    dim = ds.sizes["i"]
-    for n in range(dim):
-        lab = ds["i"].values[n]
-        sigma = ds["sigma"].values[valid, n, n]
-        ax.plot(1000.0 / t, np.log10(sigma * t), "o", ms=4, label=f"σ_{lab}{lab}")
-    fit = ds.attrs.get("fit_activation_energy")
-    if fit is not None and "fit_ln_prefactor" in ds.attrs:
-        tt = np.linspace(t.min(), t.max(), 50)
-        line = (ds.attrs["fit_ln_prefactor"] - fit / (KB_EV * tt)) / np.log(10)
-        ax.plot(1000.0 / tt, line, "k-", lw=1,
-                label=f"Arrhenius fit, Ea = {fit:.3f} eV")
-    ax.set(xlabel="1000 / T (1/K)", ylabel="log10(σ T / (S K / cm))")
-    ax.legend(fontsize=8)
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
 @main.command("conductivity")
 @click.argument("model_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -492,5 +483,5 @@ def conductivity_command(model_file: Path, output: Path, png: Path | None, no_pl
     else:
         click.echo(fit["status"], err=True)
     if figure is not None:
-        _draw("plot_arrhenius", _plot_arrhenius, ds, title, figure)
+        _save(_arrhenius_figure(ds, title, fit if fit.get("status") == "ok" else None), figure)
         click.echo(f"wrote {figure}")
