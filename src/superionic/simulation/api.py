@@ -53,7 +53,7 @@ def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coup
     n0 = model.filling if filling is None else finite_float(
         "filling (ions per cell)", filling, minimum=0.0, strict_min=True,
         maximum=float(model.n_sites))
-    n_ions = int(round(n0 * n_cells))
+    n_ions = round(n0 * n_cells)
     n_sites = n_cells * model.n_sites
     if not 1 <= n_ions <= n_sites:
         raise ModelError(
@@ -92,19 +92,19 @@ def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coup
         if block is None:
             block = steps / 50.0
         block = finite_float("block (tau)", block, minimum=0.0, strict_min=True)
-        n_blocks = int(math.floor(steps / block + 1e-9))
+        n_blocks = math.floor(steps / block + 1e-9)
     if n_blocks < 1:
         raise ModelError(f"steps={steps} is shorter than one block ({block})")
     if lags is None:
         lags = _default_lags(block, integer)
     lags = tuple(sorted(set(int(x) if integer else float(x) for x in lags)))
     if not lags or lags[0] <= 0 or lags[-1] != block:
-        lags = tuple(x for x in lags if 0 < x < block) + (block,)
+        lags = (*tuple(x for x in lags if 0 < x < block), block)
     if warmup == "auto":
         warm = "auto"
     else:
         w = finite_float("warmup (steps)", warmup, minimum=0.0)
-        warm = int(math.ceil(w / block - 1e-9))
+        warm = math.ceil(w / block - 1e-9)
         if warm >= n_blocks:
             raise ModelError(f"warmup={warmup} leaves no block to measure ({n_blocks} blocks)")
     spec = RunSpec(

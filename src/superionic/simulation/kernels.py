@@ -289,7 +289,8 @@ def reset_tracer(ion_site, ion_ucell, ion_ref, code, code_basis):
 
 
 @njit(cache=True, nogil=True)
-def tracer_moments(ion_site, ion_ucell, ion_ref, code, code_basis, matrix, basis_pos, first, second):
+def tracer_moments(ion_site, ion_ucell, ion_ref, code, code_basis, matrix, basis_pos, first,
+                   second):
     """Sum over ions of the displacement since the tracer origin and of its outer product."""
     dim = matrix.shape[0]
     dr = np.zeros(dim)

@@ -32,19 +32,6 @@ from ..errors import ModelError
 from ..model import HoppingModel
 from ._rng import state_from_seed
 from .engine import DiscreteEngine, n_accumulators
-from .kernels import (
-    A_ATTEMPTS,
-    A_CONFLICTS,
-    A_DISP,
-    A_G1,
-    A_G2,
-    A_G4,
-    A_GABS,
-    A_HOPS,
-    A_MAXOUT,
-    A_SAMPLES,
-    A_SATURATED,
-)
 from .kmc import KMCEngine
 from .supercell import build_rules, compile_supercell
 
@@ -192,7 +179,7 @@ def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=Non
             if spec.engine == "kmc":
                 engine.run(float(delta), rng)
             else:
-                engine.run(int(round(delta)), rng)
+                engine.run(round(delta), rng)
             prev = lag
             first, second = engine.tracer_moments()
             records["first"][b, k] = first
@@ -232,7 +219,7 @@ class _InlineExecutor:
         fut: cf.Future = cf.Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001  (re-raised by result())
+        except BaseException as exc:
             fut.set_exception(exc)
         return fut
 

@@ -360,7 +360,9 @@ def _affected_entries(rules: Rules, h: int):
     return rows
 
 
-def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool = False) -> Supercell:
+def compile_supercell(
+    rules: Rules, model: HoppingModel, repeats, *, kmc: bool = False
+) -> Supercell:
     """Build the flat supercell tables (see :class:`Supercell`)."""
     dim, nb = rules.dim, rules.n_basis
     reps = int_tuple("supercell", repeats, dim)
@@ -382,8 +384,8 @@ def compile_supercell(rules: Rules, model: HoppingModel, repeats, *, kmc: bool =
     for d in range(dim):
         if reps[d] < 2 * margin[d] + 1:
             raise ModelError(
-                f"supercell[{d}] = {reps[d]} is too small: the {'kinetic Monte Carlo ' if kmc else ''}"
-                f"rules reach {margin[d]} cell(s) along lattice vector {d}, so at least "
+                f"supercell[{d}] = {reps[d]} is too small: the "
+                f"{'kinetic Monte Carlo ' if kmc else ''}rules reach {margin[d]} cell(s) along lattice vector {d}, so at least "
                 f"{2 * margin[d] + 1} repeats are needed"
             )
     n_cells = int(np.prod(reps))
