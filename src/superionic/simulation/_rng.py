@@ -2,7 +2,8 @@
 
 xoshiro256** (Blackman and Vigna, 2018): four 64-bit words of state, period 2^256 - 1. The state
 lives in a ``uint64`` array of length 4 that the kernels update in place, so a run is
-checkpointed by saving that array and resumed bit for bit. Doubles in [0, 1) take the top 53 bits of each output.
+checkpointed by saving that array and resumed bit for bit. Doubles in [0, 1) take the top 53
+bits of each output.
 
 Seeds come from :class:`numpy.random.SeedSequence` (one child per replica), never from a global
 state: :func:`state_from_seed` turns a seed or SeedSequence into the four words.

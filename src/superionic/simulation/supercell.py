@@ -385,7 +385,8 @@ def compile_supercell(
         if reps[d] < 2 * margin[d] + 1:
             raise ModelError(
                 f"supercell[{d}] = {reps[d]} is too small: the "
-                f"{'kinetic Monte Carlo ' if kmc else ''}rules reach {margin[d]} cell(s) along lattice vector {d}, so at least "
+                f"{'kinetic Monte Carlo ' if kmc else ''}rules reach {margin[d]} cell(s) along "
+                f"lattice vector {d}, so at least "
                 f"{2 * margin[d] + 1} repeats are needed"
             )
     n_cells = int(np.prod(reps))
