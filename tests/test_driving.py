@@ -202,6 +202,15 @@ def test_ac_dc_conductivity_in_s_per_cm():
     np.testing.assert_allclose(ac.sigma_real.values[0], sigma, rtol=1e-10, atol=1e-14)
 
 
+def test_ac_conductivity_has_both_parts():
+    model = offset_chain(tau=1e-13)
+    ac = dr.ac_response(model, [0.0, 2e12, 2e13], temperature=500.0, cell_volume=40.0)
+    ratio_sigma = ac.sigma_imag.values / ac.sigma_real.values
+    ratio_mu = ac.mobility_imag.values / ac.mobility_real.values
+    np.testing.assert_allclose(ratio_sigma, ratio_mu, rtol=1e-12, atol=1e-15)
+    assert np.all(np.abs(ac.sigma_imag.values[1:]) > 0)
+
+
 def test_ac_differential_response_around_a_bias(chain):
     ac = dr.ac_response(chain, [0.0], field=[0.7])
     np.testing.assert_allclose(

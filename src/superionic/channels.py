@@ -57,6 +57,7 @@ __all__ = [
     "gaussian_dos",
     "hop_probability",
     "power_law_dos",
+    "probability_vs_temperature",
 ]
 
 #: Upper end of the reduced energy x = (E - b) / kB T for unbounded DOS supports.
@@ -456,3 +457,49 @@ def effective_activation_energy(
     lm = np.log(hop_probability(threshold=threshold, temperature=t_minus,
                                 origin_energy=origin_energy, dos=dos))
     return (lp - lm) / (2 * rel_step * beta)
+
+
+def probability_vs_temperature(
+    *, threshold: float, temperatures, origin_energy: float = 0.0, dos=None, degeneracy=1
+):
+    """Eq. 2 over a temperature grid for one or several densities of states, as a Dataset.
+
+    Parameters
+    ----------
+    threshold, origin_energy : float
+        eV.
+    temperatures : array_like
+        K, 1D.
+    dos : DOS argument or dict of them
+        A single DOS (see :func:`hop_probability`) or ``{name: dos}``; None is Eq. 3.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``probability`` (dos, temperature) and ``activation_energy`` (dos, temperature): the
+        Arrhenius slope :func:`effective_activation_energy` in eV; attrs threshold, origin.
+    """
+    import xarray as xr
+
+    temps = positive_temperature(temperatures, "temperatures")
+    if temps.ndim != 1:
+        raise ModelError("temperatures must be a 1D array of K")
+    named = dos if isinstance(dos, dict) else {"constant" if dos is None else "dos": dos}
+    probs, slopes = [], []
+    for value in named.values():
+        probs.append(hop_probability(threshold=threshold, temperature=temps,
+                                     origin_energy=origin_energy, dos=value,
+                                     degeneracy=degeneracy))
+        slopes.append(effective_activation_energy(threshold=threshold, temperature=temps,
+                                                  origin_energy=origin_energy, dos=value))
+    return xr.Dataset(
+        {
+            "probability": (("dos", "temperature"), np.array(probs),
+                            {"long_name": "hop probability per exchange (Eq. 2)"}),
+            "activation_energy": (("dos", "temperature"), np.array(slopes),
+                                  {"units": "eV", "long_name": "-d ln P / d(1 / kB T)"}),
+        },
+        coords={"dos": list(named), "temperature": ("temperature", temps, {"units": "K"})},
+        attrs={"threshold_eV": float(threshold), "origin_energy_eV": float(origin_energy),
+               "degeneracy": float(np.max(degeneracy)), "equation": "Eq. 2 (Eq. 3 for constant)"},
+    )

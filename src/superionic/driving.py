@@ -634,12 +634,13 @@ def ac_response(
     if cell_volume is None and model.dim == 3:
         cell_volume = model.lattice.volume
     if cell_volume is not None and temperature is not None:
-        sig = mobility_to_conductivity(
-            mu, temperature=temperature, charge=charge,
-            filling=model.filling if filling is None else filling, cell_volume=cell_volume,
-        )
-        data["sigma_real"] = (("omega", "i", "j"), sig.real, {"units": "S/cm"})
-        data["sigma_imag"] = (("omega", "i", "j"), sig.imag, {"units": "S/cm"})
+        kw = {"temperature": temperature, "charge": charge, "cell_volume": cell_volume,
+              "filling": model.filling if filling is None else filling}
+        # the conversion is linear: real and imaginary parts separately
+        data["sigma_real"] = (("omega", "i", "j"), mobility_to_conductivity(mu.real, **kw),
+                              {"units": "S/cm"})
+        data["sigma_imag"] = (("omega", "i", "j"), mobility_to_conductivity(mu.imag, **kw),
+                              {"units": "S/cm"})
     return xr.Dataset(
         data,
         coords={"omega": ("omega", om, {"units": "rad/s"}), "i": axes, "j": axes},
