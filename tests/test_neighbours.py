@@ -8,6 +8,7 @@ definitions and do not depend on the order in which sites and hops are declared.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -207,3 +208,31 @@ def test_neighbour_shells_of_the_honeycomb():
     hops = models.bonds_from_shell(lat, 0, saddle=0.3)
     assert len(hops) == 3
     assert HoppingModel(lat, hops).hop_table(temperature=300.0).n_hops == 6
+
+
+@settings(max_examples=30, deadline=None)
+@given(S.lattices(max_sites=3), st.floats(0.8, 2.0), st.floats(0.0, 0.9))
+def test_neighbour_shells_match_brute_force(lat, reach, shear):
+    """All directed pairs within the cutoff, on sheared (strongly oblique) cells too."""
+    vec = lat.matrix.copy()
+    if lat.dim > 1:
+        vec[1] = vec[1] + shear * 3.0 * vec[0] / np.linalg.norm(vec[0])
+    lat = Lattice(vec, lat.sites)
+    cutoff = reach * float(np.min(np.linalg.norm(vec, axis=1)))
+    heights = 1.0 / (np.linalg.norm(lat.reciprocal, axis=1) / (2 * np.pi))
+    r = int(np.ceil(cutoff / heights.min())) + 2
+    expected = set()
+    for cell in itertools.product(range(-r, r + 1), repeat=lat.dim):
+        shift = np.asarray(cell) @ vec
+        for a, b in itertools.product(range(lat.n_sites), repeat=2):
+            dist = np.linalg.norm(lat.positions[b] + shift - lat.positions[a])
+            if 1e-6 < dist <= cutoff - 1e-6:
+                expected.add((lat.site_names[a], lat.site_names[b], cell))
+    got = {}
+    for dist, pairs in lat.neighbour_shells(cutoff):
+        for a, b, cell in pairs:
+            got[(a, b, tuple(cell))] = dist
+    assert expected <= set(got)
+    assert all(d <= cutoff + 1e-6 for d in got.values())
+    dists = [d for d, _ in lat.neighbour_shells(cutoff)]
+    assert dists == sorted(dists)
