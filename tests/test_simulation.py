@@ -332,3 +332,20 @@ def test_saturation_reported_in_dataset():
     m = models.interacting_honeycomb(0.02, 0.0, M0=0.3, n0=1.0)
     ds = simulate(m, temperature=600.0, supercell=(4, 4), steps=300, seed=1, executor="inline")
     assert ds.saturated_attempts > 0 and ds.max_out_probability > 1.0
+
+
+def test_kmc_checkpoint_resume_identical(tmp_path):
+    m = models.interacting_honeycomb(0.08, 0.05, n0=1.0)
+    kw = dict(temperature=500.0, supercell=(9, 9), steps=300.0, block=10.0, seed=12,
+              engine="kmc", executor="inline", checkpoint_interval=0.0)
+    full = simulate(m, **kw)
+
+    def killer(done):
+        if done >= 11:
+            raise _Kill
+
+    with pytest.raises(_Kill):
+        simulate(m, checkpoint=tmp_path, progress=killer, **kw)
+    resumed = simulate(m, checkpoint=tmp_path, **kw)
+    assert full.hops == resumed.hops
+    assert float(full.tracer_diffusion) == float(resumed.tracer_diffusion)

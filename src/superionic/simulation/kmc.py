@@ -12,7 +12,8 @@ targets in a Fenwick (binary indexed) tree over the ions, so that
    re-evaluated; one evaluation gives the entry's value before and after the hop, and each
    changed ion updates its leaf of the tree (O(log N)).
 
-The tree is rebuilt from scratch at every kernel call, so rounding never accumulates over a run.
+The rates and the tree are rebuilt from scratch after every 64 events per ion (and whenever the
+configuration was set from outside), so rounding cannot accumulate over a run.
 A wait that would pass the end of a call is discarded (exact for Poisson processes).
 
 Memory: per site an occupation (uint8), an ion index (int32) and the code (uint16); per ion its
@@ -35,6 +36,8 @@ from .supercell import Rules, Supercell
 S_TIME = 0  # state slots (float64)
 S_TOTAL = 1
 S_OVERFLOW = 2
+S_SINCE = 3  # events since the last rebuild (< 0: rebuild at the next call)
+REBUILD_EVERY = 64  # rebuild after this many events per ion
 
 
 BLOCK = 32  # ions per leaf of the partial-sum tree
@@ -95,8 +98,10 @@ def run_time(
     """Advance the kinetic Monte Carlo by ``duration`` (units of tau); statistics into ``acc``."""
     n = ion_site.size
     dim = hop_cell.shape[1]
-    rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_target, block_ptr,
-            block_delta, prob, fac)
+    if state[S_SINCE] < 0.0 or state[S_SINCE] > REBUILD_EVERY * n:
+        rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_target,
+                block_ptr, block_delta, prob, fac)
+        state[S_SINCE] = 0.0
     nblocks = tree.size - 1
     gsum = 0.0
     for i in range(n):
@@ -229,6 +234,7 @@ def run_time(
                 total += delta
         state[S_TOTAL] = total
     state[S_TIME] = t_end
+    state[S_SINCE] += nhops
     acc[A_HOPS] += nhops
     for d in range(dim):
         acc[A_DISP + d] += disp[d]
@@ -263,7 +269,8 @@ class KMCEngine:
         self.occ = np.zeros(cell.n_sites, dtype=np.uint8)
         self.rate = np.zeros(self.n_ions)
         self.tree = np.zeros((self.n_ions + BLOCK - 1) // BLOCK + 1)
-        self.state_f = np.zeros(3)
+        self.state_f = np.zeros(4)
+        self.state_f[S_SINCE] = -1.0
         from .engine import n_accumulators
 
         self.acc = np.zeros(n_accumulators(self.dim))
@@ -285,6 +292,7 @@ class KMCEngine:
         self.occ[:] = 0
         place_ions(self.occ, self.ion_site, rng)
         self._sync_sites()
+        self.state_f[S_SINCE] = -1.0
 
     def place_sites(self, sites) -> None:
         sites = np.asarray(sites, dtype=np.int64)
@@ -292,6 +300,7 @@ class KMCEngine:
             raise ModelError("initial sites must be distinct, one per ion")
         self.ion_site[:] = sites
         self._sync_sites()
+        self.state_f[S_SINCE] = -1.0
 
     def _sync_sites(self) -> None:
         self.site_ion[:] = -1
@@ -301,7 +310,7 @@ class KMCEngine:
 
     def state(self) -> dict:
         return {"ion_site": self.ion_site, "ion_ucell": self.ion_ucell, "ion_ref": self.ion_ref,
-                "state_f": self.state_f}
+                "state_f": self.state_f, "rate": self.rate, "tree": self.tree}
 
     def load_state(self, state: dict) -> None:
         for key, arr in self.state().items():

@@ -1,0 +1,135 @@
+"""Throughput and memory of the many-body simulation engines (one core); prints a table.
+
+Rates are per second of process CPU time (the kernels are single-threaded), so that other load on
+a shared machine does not distort them.
+
+Usage: ``python benchmarks/bench_simulation.py [--quick] [--big]``
+
+* discrete-time Monte Carlo: hop attempts per second (one attempt = one ion visited in one step)
+  on a honeycomb lattice gas with nearest-neighbour repulsion K0 at half filling, about 1e5 sites;
+* rejection-free kinetic Monte Carlo: executed hops per second, same system;
+* bytes of state per site, and (``--big``) a 1e7-site supercell: setup time, steps, peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+
+from superionic import models
+from superionic.simulation import simulate
+from superionic.simulation._rng import state_from_seed
+from superionic.simulation.engine import DiscreteEngine
+from superionic.simulation.kmc import KMCEngine
+from superionic.simulation.supercell import build_rules, compile_supercell
+
+SIGN = np.array([1.0, -1.0])
+
+
+def honeycomb(lambda0: float, k0: float, m0: float = 0.0):
+    return models.interacting_honeycomb(lambda0, k0, M0=m0, n0=1.0, a=3.5)
+
+
+def discrete_rate(model, temperature, repeats, *, update="sequential", seconds=2.0):
+    rules = build_rules(model, temperature=temperature)
+    cell = compile_supercell(rules, model, repeats)
+    n_ions = cell.n_cells  # one ion per cell: half filling
+    eng = DiscreteEngine(rules, cell, n_ions, SIGN, update=update)
+    rng = state_from_seed(1)
+    eng.place_random(rng)
+    eng.run(5, rng)  # compile and warm up
+    eng.acc[:] = 0
+    steps, t0 = 0, time.process_time()
+    while time.process_time() - t0 < seconds:
+        eng.run(20, rng)
+        steps += 20
+    dt = time.process_time() - t0
+    return {
+        "sites": cell.n_sites, "attempts/s": eng.acc[1] / dt, "hops/s": eng.acc[0] / dt,
+        "P_hop": eng.acc[0] / eng.acc[1], "bytes/site": eng.bytes_per_site,
+    }
+
+
+def kmc_rate(model, temperature, repeats, *, seconds=2.0):
+    rules = build_rules(model, temperature=temperature)
+    cell = compile_supercell(rules, model, repeats, kmc=True)
+    eng = KMCEngine(rules, cell, cell.n_cells, SIGN)
+    rng = state_from_seed(1)
+    eng.place_random(rng)
+    eng.run(0.5, rng)
+    eng.acc[:] = 0
+    rate_total = None
+    t0 = time.process_time()
+    chunk = 2.0
+    while time.process_time() - t0 < seconds:
+        eng.run(chunk, rng)
+        rate_total = eng.acc[0]
+    dt = time.process_time() - t0
+    return {"sites": cell.n_sites, "hops/s": rate_total / dt, "bytes/site": eng.bytes_per_site}
+
+
+def big_run(model, temperature, repeats, steps=3):
+    t0 = time.process_time()
+    rules = build_rules(model, temperature=temperature)
+    cell = compile_supercell(rules, model, repeats)
+    eng = DiscreteEngine(rules, cell, cell.n_cells, SIGN)
+    rng = state_from_seed(2)
+    eng.place_random(rng)
+    setup = time.process_time() - t0
+    t1 = time.process_time()
+    eng.run(steps, rng)
+    run = time.process_time() - t1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # MiB on Linux
+    return {
+        "sites": cell.n_sites, "setup_s": setup, "attempts/s": eng.acc[1] / run,
+        "bytes/site": eng.bytes_per_site, "peak_MiB": peak,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="short timings (smoke run)")
+    ap.add_argument("--big", action="store_true", help="also run a 1e7-site supercell")
+    args = ap.parse_args()
+    secs = 0.5 if args.quick else 3.0
+    temp = 600.0
+    rows = []
+    low_p = honeycomb(0.10, 0.05)  # P per hop ~ 0.05 at 600 K
+    high_p = honeycomb(0.02, 0.05)  # P per hop ~ 0.23
+    reps = (224, 224)  # 100352 sites
+    for label, model in (("low P", low_p), ("high P", high_p)):
+        for update in ("sequential", "parallel"):
+            r = discrete_rate(model, temp, reps, update=update, seconds=secs)
+            rows.append((f"discrete {update}, {label}", r))
+        r = kmc_rate(model, temp, reps, seconds=secs)
+        rows.append((f"kmc, {label}", r))
+    r = discrete_rate(honeycomb(0.10, 0.05, m0=0.05), temp, reps, seconds=secs)
+    rows.append(("discrete sequential, M0 = 0.05 eV", r))
+    # end to end through simulate() (blocks, tracer moments, analysis)
+    t0 = time.process_time()
+    ds = simulate(low_p, temperature=temp, supercell=reps, steps=200 if args.quick else 1000,
+                  seed=1, executor="inline")
+    wall = time.process_time() - t0
+    rows.append(("simulate() end to end, low P", {
+        "sites": int(ds.n_sites), "attempts/s": ds.attempts / wall, "hops/s": ds.hops / wall,
+        "bytes/site": ds.bytes_per_site,
+    }))
+    if args.big:
+        r = big_run(low_p, temp, (2237, 2237))
+        rows.append(("discrete sequential, 1e7 sites", r))
+    print(f"{'engine (honeycomb, K0 = 0.05 eV, 600 K, half filling)':<52} {'sites':>9} "
+          f"{'attempts/s':>11} {'hops/s':>10} {'B/site':>7}  other")
+    for label, r in rows:
+        att = r.get("attempts/s")
+        other = ", ".join(f"{k}={v:.3g}" for k, v in r.items()
+                          if k not in ("sites", "attempts/s", "hops/s", "bytes/site"))
+        print(f"{label:<52} {r['sites']:>9d} {'-' if att is None else format(att, '.3g'):>11} "
+              f"{format(r['hops/s'], '.3g') if 'hops/s' in r else '-':>10} "
+              f"{r['bytes/site']:>7.2f}  {other}")
+
+
+if __name__ == "__main__":
+    main()
