@@ -26,6 +26,7 @@ field, propagates at the frequency ``arg p(k) / tau``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -102,6 +103,11 @@ class RealSpaceSystem:
     def reciprocal(self) -> np.ndarray:
         """Primitive reciprocal vectors (rows), 1/Å."""
         return 2.0 * np.pi * np.linalg.inv(self.lattice_vectors).T
+
+    @cached_property
+    def current_operator(self) -> np.ndarray:
+        """``V[mu, j]``: velocity of an ion on site j, shape (dim, n_total); J = V n (Eq. 17)."""
+        return np.ascontiguousarray(self.site_velocity[self.sublattice].T)
 
     def commensurate_k(self, m) -> np.ndarray:
         """Cartesian k = sum_i m_i b_i / L_i (1/Å) for integers ``m``: a wave that fits the cell."""
@@ -238,15 +244,18 @@ def propagate(system: RealSpaceSystem, density, steps: int) -> np.ndarray:
     return n
 
 
+def _current(system: RealSpaceSystem, n: np.ndarray) -> np.ndarray:
+    out = system.current_operator @ n
+    return out if n.ndim == 1 else out.T
+
+
 def ionic_current(system: RealSpaceSystem, density) -> np.ndarray:
     """Total ionic current during the next step (Eq. 17), shape (dim,) or (batch, dim).
 
     ``J = sum over sites j and hops h leaving j of d_h P_h n_j / tau``: the summed ion velocity,
     in Å per unit of tau times ions. It equals the exact change of the dipole per step.
     """
-    n = _density(system, density)
-    per_sub = n.reshape(system.n_cells, system.n_sites, *n.shape[1:]).sum(axis=0)
-    return np.moveaxis(np.tensordot(system.site_velocity, per_sub, axes=([0], [0])), 0, -1)
+    return _current(system, _density(system, density))
 
 
 def local_current(system: RealSpaceSystem, density) -> np.ndarray:
@@ -339,7 +348,7 @@ def evolve(
     disp = np.zeros(system.dim)
     ri = 0
     for step in range(steps + 1):
-        cur = ionic_current(system, n)
+        cur = _current(system, n)
         if step == record[ri]:
             recorded.append(step)
             totals.append(n.sum())
@@ -455,14 +464,14 @@ def measure_drift(
     half = steps // 2
     disp_half = np.zeros(system.dim)
     disp = np.zeros(system.dim)
-    cur = ionic_current(system, n)
+    cur = _current(system, n)
     prev = cur
     for step in range(steps):
         if step == half:
             disp_half = disp.copy()
         disp += cur * system.tau
         n = system.matrix @ n
-        prev, cur = cur, ionic_current(system, n)
+        prev, cur = cur, _current(system, n)
     duration = (steps - half) * system.tau
     return DriftMeasurement(
         velocity=cur / total,
@@ -624,10 +633,13 @@ def measure_decay(
     n = _density(system, density)
     if n.ndim != 1:
         raise ModelError("measure_decay takes one density vector")
-    phase = np.exp(1j * (system.positions @ kv)).reshape(system.n_cells, system.n_sites)
+    fourier = sp.csr_matrix(
+        (np.exp(1j * (system.positions @ kv)), (system.sublattice, np.arange(system.n_total))),
+        shape=(system.n_sites, system.n_total),
+    )
     amps = np.empty((steps + 1, system.n_sites), dtype=complex)
     for t in range(steps + 1):
-        amps[t] = (phase * n.reshape(system.n_cells, system.n_sites)).sum(axis=0)
+        amps[t] = fourier @ n
         if t < steps:
             n = system.matrix @ n
     size = np.linalg.norm(amps, axis=1)

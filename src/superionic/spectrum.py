@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from ._validate import finite_array, finite_float, int_tuple
-from .bloch import bloch_from_table, eigenmodes, stationary_distribution
+from .bloch import eigenmodes, stationary_distribution
 from .errors import ModelError
 from .lattice import Lattice
 from .model import HoppingModel, in_domain
@@ -383,6 +383,55 @@ def kmesh(
 
 
 # --------------------------------------------------------------------------- spectra
+@dataclass(frozen=True, eq=False)
+class CellBlocks:
+    """P(k) in the cell gauge: ``sum over cell offsets R of exp(i k.R) M_R``.
+
+    ``P(k) = U(k) [sum_R exp(i k.R) M_R] U(k)^dagger`` with ``U = diag(exp(i k.r_a))`` (the site
+    phases of Eq. 12), so both have the same eigenvalues and eigenvalue derivatives; assembling
+    over the few distinct R (rather than over hops) is one small complex matrix product per batch.
+
+    Attributes
+    ----------
+    cells : ndarray, shape (n_R, dim)
+        Cartesian cell offsets R, Å.
+    blocks : ndarray, shape (n_R, n, n)
+        ``M_R[t, s]``: summed probabilities of the hops s -> t into cell R (diagonal in R = 0).
+    """
+
+    cells: np.ndarray
+    blocks: np.ndarray
+
+    @classmethod
+    def from_table(cls, table, lattice_matrix: np.ndarray) -> CellBlocks:
+        if table.probability.ndim != 1:
+            raise ModelError("one field at a time")
+        n = table.n_sites
+        dim = table.cell.shape[1]
+        offsets = np.vstack([np.zeros((1, dim), dtype=table.cell.dtype), table.cell])
+        unique, inverse = np.unique(offsets, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        blocks = np.zeros((unique.shape[0], n, n))
+        np.add.at(blocks, (inverse[1:], table.target, table.source), table.probability)
+        idx = np.arange(n)
+        blocks[inverse[0], idx, idx] += 1.0 - table.out_probability()
+        return cls(cells=unique @ lattice_matrix, blocks=blocks)
+
+    def similar(self, s: np.ndarray) -> CellBlocks:
+        """The blocks of ``S^-1 P(k) S`` with ``S = diag(s)``."""
+        return CellBlocks(self.cells, self.blocks * (1.0 / s)[None, :, None] * s[None, None, :])
+
+    def assemble(self, k: np.ndarray, derivative: int = 0) -> np.ndarray:
+        """P(k), shape (K, n, n), or dP/dk, shape (K, dim, n, n), in the cell gauge."""
+        n_r, n, _ = self.blocks.shape
+        phase = np.exp(1j * (k @ self.cells.T))  # (K, n_R)
+        flat = self.blocks.reshape(n_r, n * n).astype(complex)
+        if derivative == 0:
+            return (phase @ flat).reshape(-1, n, n)
+        weighted = 1j * phase[:, None, :] * self.cells.T[None, :, :]  # (K, dim, n_R)
+        return (weighted @ flat).reshape(k.shape[0], -1, n, n)
+
+
 def _two_site_modes(pk: np.ndarray, dpk: np.ndarray):
     """Closed-form eigenvalues of 2x2 matrices and their k-derivatives, sorted by |p|."""
     half_trace = 0.5 * (pk[..., 0, 0] + pk[..., 1, 1])
@@ -513,34 +562,32 @@ def spectrum(
             method = "hermitian"
         else:
             method = "general"
+    blocks = CellBlocks.from_table(table, model.lattice.matrix)
     if method == "closed":
         if n != 2:
             raise ModelError(f"method='closed' needs a two-site cell, this model has {n} sites")
-        pk = bloch_from_table(table, kv)
-        dpk = bloch_from_table(table, kv, derivative=1)
-        values, dvalues, defined = _two_site_modes(pk, dpk)
+        values, dvalues, defined = _two_site_modes(blocks.assemble(kv), blocks.assemble(kv, 1))
     elif method == "hermitian":
         if field is not None or not _uses_hermitian(model, temperature):
             raise ModelError(
                 "method='hermitian' needs zero field and detailed balance (a Hermitian similarity)"
             )
-        pi = stationary_distribution(table)
-        s = np.sqrt(pi)
-        pk = bloch_from_table(table, kv)
-        h = pk * (1.0 / s)[:, None] * s[None, :]
-        w = np.linalg.eigvalsh(h)
+        s = np.sqrt(stationary_distribution(table))
+        w = np.linalg.eigvalsh(blocks.similar(s).assemble(kv))
         order = np.argsort(-np.abs(w), axis=-1, kind="stable")
         values = np.take_along_axis(w, order, axis=-1).astype(complex)
         dvalues = np.zeros((*values.shape, dim), dtype=complex)
         defined = np.ones(values.shape, dtype=bool)
     elif method == "general":
-        modes = eigenmodes(
-            model, kv, field=field, coupling=coupling, temperature=temperature,
-            method="general", domain="ignore",
-        )
-        dpk = bloch_from_table(table, kv, derivative=1)
-        values = modes.values
-        dvalues = np.einsum("kvi,kmij,kjv->kvm", modes.left, dpk, modes.right)
+        values, right = np.linalg.eig(blocks.assemble(kv))
+        order = np.argsort(-np.abs(values), axis=-1, kind="stable")
+        values = np.take_along_axis(values, order, axis=-1)
+        right = np.take_along_axis(right, order[..., None, :], axis=-1)
+        try:
+            left = np.linalg.inv(right)
+        except np.linalg.LinAlgError:
+            left = np.linalg.pinv(right)
+        dvalues = np.einsum("kvi,kmij,kjv->kvm", left, blocks.assemble(kv, 1), right)
         defined = ~_degenerate(values)
     else:
         raise ModelError(
