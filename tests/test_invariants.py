@@ -594,6 +594,7 @@ def test_rescaling_all_probabilities_rescales_transport_mildly(case, data):
     "diagonal 1 - out: for per-step probabilities ~1e-12 (e.g. 0.7 eV barriers at 300 K) the "
     "cancellation leaves ~eps/p relative error (tens of %), and near 1e-16 the solve fails",
 )
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # hypothesis' failure-patch writer
 @settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(S.cases(), st.data())
 def test_rescaling_all_probabilities_rescales_transport_small(case, data):
