@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -63,11 +62,10 @@ from ..model import HoppingModel
 from ..neighbours import interaction_tables
 from ..units import KB_EV
 
-#: Newton convergence: max |residual| in ln P.
-TOL = 1e-12
-#: Accepted as converged (slowly, at a bifurcation) when the iteration budget is spent.
-TOL_LOOSE = 1e-8
-#: Roots closer than this in ln P (max norm) are the same root.
+#: Newton convergence: max |residual| in ln P, times (1 + max |ln P|).
+TOL = 1e-13
+#: Roots closer than this in ln P (max norm), or than 100 times their Newton error estimate
+#: (near a pitchfork or a fold the roots are ill-conditioned), are the same root.
 DEDUP = 1e-7
 #: ln P above this counts as divergence (no solution in this basin).
 U_MAX = math.log(1e8)
@@ -344,8 +342,9 @@ def mean_field_map(model_or_data, occupations, probabilities, *, temperature: fl
 class _NewtonResult:
     u: np.ndarray  # (S, C)
     residual: np.ndarray  # (S,) max |R|
-    converged: np.ndarray  # (S,) bool (TOL_LOOSE)
+    converged: np.ndarray  # (S,) bool
     iterations: np.ndarray  # (S,)
+    error: np.ndarray  # (S,) Newton error estimate |J^-1 R| (max norm)
 
 
 def _deflation(u: np.ndarray, roots: np.ndarray):
@@ -363,7 +362,7 @@ def _deflation(u: np.ndarray, roots: np.ndarray):
 
 def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *,
             roots: np.ndarray | None = None, maxiter: int = 100,
-            max_step: float = 2.0, stall: int = 15) -> _NewtonResult:
+            max_step: float = 2.0, stall: int = 15, line_search: int = 12) -> _NewtonResult:
     """Batched damped Newton on the class residual (optionally deflated)."""
     u = np.array(u0, dtype=float)
     s_count = u.shape[0]
@@ -383,8 +382,11 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
     res = np.max(np.abs(ev.residual), axis=1)
     best = res.copy()
     since_best = np.zeros(s_count, dtype=int)
+    def tol_of(uu):
+        return TOL * (1.0 + np.max(np.abs(uu), axis=1))
+
     for _ in range(maxiter):
-        done |= res < TOL
+        done |= res < tol_of(u)
         # stalled: no halving of the residual within `stall` iterations (no root in this basin)
         improved = res < 0.5 * best
         best = np.where(improved, res, best)
@@ -410,7 +412,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
         lam = np.ones(idx.size)
         accepted = np.zeros(idx.size, dtype=bool)
         new_u = ua.copy()
-        for _ls in range(12):
+        for _ls in range(line_search):
             trial = ua + lam[:, None] * step
             ev_t = _evaluate(data, trial, log_b, kt, jacobian=False)
             ok = np.all(np.isfinite(ev_t.residual), axis=1) & (
@@ -433,17 +435,28 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
         res = np.max(np.abs(ev.residual), axis=1)
         res[failed] = np.inf
     res = np.where(np.isfinite(res), res, np.inf)
-    return _NewtonResult(u=u, residual=res, converged=(res < TOL_LOOSE) & ~failed,
-                         iterations=iters)
+    conv = (res < tol_of(u)) & ~failed
+    err = np.full(s_count, np.inf)
+    if np.any(conv):
+        step = _solve(ev.jacobian[conv], ev.residual[conv][:, :, None])[:, :, 0]
+        err[conv] = np.max(np.abs(step), axis=1)
+    return _NewtonResult(u=u, residual=res, converged=conv, iterations=iters, error=err)
 
 
 # --------------------------------------------------------------------------- seeds
-def _occupation_patterns(data: MeanFieldData, n_random: int, seed: int) -> np.ndarray:
+POLARIZATIONS = (0.02, 0.2, 0.5, 0.8, 0.95, 0.995)
+LIGHT_POLARIZATIONS = (0.2, 0.8)
+GAINS = (0.0, 0.3, 0.7, 0.9, 0.97, 1.03, 1.1, 1.5, 2.5, 5.0, 12.0, 40.0)
+LIGHT_GAINS = (0.0, 0.9, 1.1, 5.0)
+
+
+def _occupation_patterns(data: MeanFieldData, n_random: int, seed: int,
+                         polarizations=POLARIZATIONS) -> np.ndarray:
     n = data.n_sites
     patterns = [np.full(n, 1.0 / n)]
     if data.sublattice is not None:
         plus = data.sublattice > 0
-        for g in (0.02, 0.2, 0.5, 0.8, 0.95, 0.995):
+        for g in polarizations:
             for sgn in (1.0, -1.0):
                 w = np.where(plus, 1.0 + sgn * g, 1.0 - sgn * g)
                 w = w / np.where(plus, plus.sum(), (~plus).sum())
@@ -459,17 +472,18 @@ def _occupation_patterns(data: MeanFieldData, n_random: int, seed: int) -> np.nd
     return np.array(patterns)
 
 
-GAINS = (0.0, 0.3, 0.7, 0.9, 0.97, 1.03, 1.1, 1.5, 2.5, 5.0, 12.0, 40.0)
-
-
 def _seeds(data: MeanFieldData, log_b: np.ndarray, kt: float, *, n_random: int,
-           seed: int) -> np.ndarray:
-    """Deterministic starting points in class space (see module doc)."""
+           seed: int, light: bool = False) -> np.ndarray:
+    """Deterministic starting points in class space (see module doc).
+
+    ``light``: a reduced set (for refinement steps that also get continuation seeds).
+    """
     out = []
-    for frac in _occupation_patterns(data, n_random, seed):
+    pols = LIGHT_POLARIZATIONS if light else POLARIZATIONS
+    for frac in _occupation_patterns(data, n_random, seed, pols):
         n = data.n0 * frac
         log_a = log_b - data.K0 * (data.blocking @ n) / kt  # K0-only probabilities
-        gains = GAINS if data.M0 > 0 else (0.0,)
+        gains = (LIGHT_GAINS if light else GAINS) if data.M0 > 0 else (0.0,)
         a = np.exp(log_a)
         gain_unit = data.M0 * n[data.target] * (data.partners @ a) / kt  # gain per unit scale
         ref = float(np.median(gain_unit[gain_unit > 0])) if np.any(gain_unit > 0) else 0.0
@@ -484,8 +498,8 @@ def _seeds(data: MeanFieldData, log_b: np.ndarray, kt: float, *, n_random: int,
 
 
 def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
-               n_random: int | None = None,
-               seed: int = 0, deflate: bool = True):
+               n_random: int | None = None, seed: int = 0, deflate: bool = True,
+               light: bool = False):
     """All distinct roots in class space found from the deterministic seeds (and ``seeds``).
 
     Returns
@@ -506,41 +520,42 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
         )
     if data.sublattice is not None and n_random is None:
         n_random = 0
-    starts = _seeds(data, log_b, kt, n_random=4 if n_random is None else n_random, seed=seed)
+    if n_random is None:
+        n_random = 1 if light else 4
+    starts = _seeds(data, log_b, kt, n_random=n_random, seed=seed, light=light)
     if seeds is not None and len(seeds):
         starts = np.vstack([np.asarray(seeds, float).reshape(-1, data.n_classes), starts])
     res = _newton(data, starts, log_b, kt)
-    roots, resid = _dedup(res.u[res.converged], res.residual[res.converged])
-    failed = int(np.sum(~res.converged))
+    ok = res.converged
+    roots, resid, err = _dedup(res.u[ok], res.residual[ok], res.error[ok])
+    failed = int(np.sum(~ok))
     if deflate and roots.size:
-        # Restart near every root and from a subset of the seeds with the known roots divided
-        # out: catches roots that lie close to others (near a pitchfork or a fold).
+        # Restart next to every root with the known roots divided out: catches roots that lie
+        # close to others (near a pitchfork or a fold).
         c = data.n_classes
         kicks = np.vstack([np.eye(c), -np.eye(c)]) * 0.3
         local = (roots[:, None, :] + kicks[None]).reshape(-1, c)
-        d_starts = np.vstack([local, starts[::3]])
-        res_d = _newton(data, d_starts, log_b, kt, roots=roots, maxiter=60, stall=10)
+        res_d = _newton(data, local, log_b, kt, roots=roots, maxiter=40, stall=6, line_search=6)
         ok = res_d.converged
         if np.any(ok):
-            new_u, new_r = res_d.u[ok], res_d.residual[ok]
-            far = np.min(np.max(np.abs(new_u[:, None, :] - roots[None]), axis=2), axis=1) > DEDUP
-            if np.any(far):
-                roots, resid = _dedup(np.vstack([roots, new_u[far]]),
-                                      np.concatenate([resid, new_r[far]]))
+            roots, resid, err = _dedup(np.vstack([roots, res_d.u[ok]]),
+                                       np.concatenate([resid, res_d.residual[ok]]),
+                                       np.concatenate([err, res_d.error[ok]]))
     return roots, resid, {"n_seeds": int(starts.shape[0]), "n_failed": failed}
 
 
-def _dedup(u: np.ndarray, r: np.ndarray):
-    keep_u: list[np.ndarray] = []
-    keep_r: list[float] = []
-    order = np.argsort(r, kind="stable")
-    for i in order:
-        if all(np.max(np.abs(u[i] - k)) > DEDUP for k in keep_u):
-            keep_u.append(u[i])
-            keep_r.append(float(r[i]))
-    if not keep_u:
-        return np.zeros((0, u.shape[1] if u.ndim == 2 else 0)), np.zeros(0)
-    return np.array(keep_u), np.array(keep_r)
+def _dedup(u: np.ndarray, r: np.ndarray, e: np.ndarray):
+    """Merge roots closer than ``max(DEDUP, 100 e)``; keep the one with the smallest residual."""
+    keep: list[int] = []
+    for i in np.lexsort((r, e)):
+        if all(np.max(np.abs(u[i] - u[k])) > max(DEDUP, 100.0 * e[i], 100.0 * e[k])
+               for k in keep):
+            keep.append(int(i))
+    keep_a = np.array(keep, dtype=int)
+    width = u.shape[1] if u.ndim == 2 else 0
+    if keep_a.size == 0:
+        return np.zeros((0, width)), np.zeros(0), np.zeros(0)
+    return u[keep_a], r[keep_a], e[keep_a]
 
 
 # --------------------------------------------------------------------------- analysis

@@ -68,8 +68,10 @@ class Solution:
     valid_domain, valid_occupancy, valid : bool
     residual : float
         Max |ln P - ln Phi| at the solution.
-    status : {"converged", "converged-slowly", "exact"}
-        ``converged-slowly``: residual below 1e-8 but above 1e-12 (at a bifurcation point).
+    status : {"converged", "exact"}
+        Engine solutions are kept only when Newton converged (residual below
+        ``1e-13 (1 + max |ln P|)``); seeds that did not are counted in
+        :attr:`SolutionSet.n_failed`.
     drift : ndarray, shape (dim,)
         Zero-field drift per ion and step, Å (nonzero only for symmetry-broken solutions).
     method : {"engine", "closed-form"}
@@ -205,7 +207,7 @@ def _engine_solution(data: MeanFieldData, u: np.ndarray, residual: float, temper
         valid_domain=bool(np.all(out <= 1.0 + 1e-12)),
         valid_occupancy=bool(np.all(n < 1.0)) or not data.exclusion,
         residual=float(residual),
-        status="converged" if residual < 1e-12 else "converged-slowly",
+        status="converged",
         drift=drift,
         method="engine",
     )
@@ -257,9 +259,14 @@ def solve(model: HoppingModel, *, temperature: float, method: str = "engine", se
     return solve_compiled(data, t, seeds=seeds)
 
 
-def solve_compiled(data: MeanFieldData, temperature: float, *, seeds=None) -> SolutionSet:
-    """:func:`solve` on a compiled model (reuse the compilation along temperature paths)."""
-    roots, resid, stats = find_roots(data, temperature, seeds=seeds)
+def solve_compiled(data: MeanFieldData, temperature: float, *, seeds=None,
+                   light: bool = False) -> SolutionSet:
+    """:func:`solve` on a compiled model (reuse the compilation along temperature paths).
+
+    ``light=True`` uses a reduced set of structured starting points (with ``seeds`` from a
+    neighbouring temperature, for refinement by bisection).
+    """
+    roots, resid, stats = find_roots(data, temperature, seeds=seeds, light=light)
     sols = [_engine_solution(data, u, r, temperature) for u, r in zip(roots, resid, strict=True)]
     sols.sort(key=_sort_key)
     return SolutionSet(
