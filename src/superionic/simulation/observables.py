@@ -4,9 +4,13 @@ Conventions (per ion; time in steps tau; lengths in Å):
 
 * drift velocity ``v = sum_blocks X_b / (N T)``, X_b the collective displacement of block b (sum
   over ions), T the measured time;
-* tracer diffusion ``D* = <(dr_i - v t)(dr_i - v t)^T> / (2 t)`` at the block length t (each block a
-  new time origin), averaged over ions and blocks;
-* jump (Einstein-Helfand, charge) diffusion ``D_sigma = <(X - N v t)(X - N v t)^T> / (2 N t)``;
+* tracer diffusion from the slope of the mean-square displacement ``M(t) = <(dr_i - v t)(dr_i -
+  v t)^T>`` over the second half of each block (each block a new time origin),
+  ``D* = (M(t_2) - M(t_1)) / (2 (t_2 - t_1))`` with t_2 the block length and t_1 the largest lag at
+  most t_2 / 2 (``M(t_2) / (2 t_2)`` when there is none), averaged over ions and blocks; the slope
+  removes the short-time offset of ``M(t) / 2t``;
+* jump (Einstein-Helfand, charge) diffusion from ``<(X - N v t)(X - N v t)^T> / N`` in the same
+  way;
   with ``symmetric`` field coupling and detailed balance the reduced mobility ``dv/df`` equals
   ``D_sigma`` (Nernst-Einstein), with ``full`` coupling ``2 D_sigma``; the conductivity is
   ``sigma = n (Z e)^2 D_sigma / kB T``;
@@ -134,9 +138,17 @@ def block_estimates(acc, first, second, fluct, *, n_ions: int, block: float, lag
     collective = collective * corr_c
     out["msd_tracer"] = mean_stderr(np.trace(tracer, axis1=-2, axis2=-1))
     out["msd_collective"] = mean_stderr(np.trace(collective, axis1=-2, axis2=-1))
+    # slope of the mean-square displacement over the second half of the block: removes the
+    # short-time offset (intra-cell motion, uncorrelated first hops) of MSD / t
     t_last = lags[-1]
-    d_tr = tracer[:, -1] / (2.0 * t_last)
-    d_c = collective[:, -1] / (2.0 * t_last)
+    k1 = int(np.searchsorted(lags, 0.5 * t_last, side="right")) - 1
+    if k1 >= 0 and lags[k1] < t_last:
+        t_first = lags[k1]
+        d_tr = (tracer[:, -1] - tracer[:, k1]) / (2.0 * (t_last - t_first))
+        d_c = (collective[:, -1] - collective[:, k1]) / (2.0 * (t_last - t_first))
+    else:
+        d_tr = tracer[:, -1] / (2.0 * t_last)
+        d_c = collective[:, -1] / (2.0 * t_last)
     d_tr_mean, d_tr_err = mean_stderr(d_tr)
     d_c_mean, d_c_err = mean_stderr(d_c)
     if subtract_drift and n > 1:
