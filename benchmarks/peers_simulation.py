@@ -15,8 +15,8 @@ run. Two systems:
   times the squared hop length, must agree within error bars;
 * nearest-neighbour repulsion K0 = 0.05 eV at 298 K (lattice-mc's temperature): throughput. The
   two codes apply K0 through different rate laws (lattice-mc: Metropolis in the energy change;
-  superionic: the barrier rises by K0 per occupied neighbour of the target, Sec. IV), which share the
-  equilibrium state but not the kinetics, so only the speed is compared there.
+  superionic: the barrier rises by K0 per occupied neighbour of the target, Sec. IV), which share
+  the equilibrium state but not the kinetics, so only the speed is compared there.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def main() -> None:
     quick = args.quick
     # lattice-mc's honeycomb: a x b rectangular units of 4 sites; ours: L x L cells of 2 sites
     a = b = 12 if quick else 24
-    n_cells = int(round(math.sqrt(2 * a * b)))
+    n_cells = round(math.sqrt(2 * a * b))
     jumps = 4000 if quick else 40000
     reps = 2 if quick else 4
     rows = []
