@@ -327,3 +327,25 @@ def test_hop_rate_matrix_channels_exact():
     stay = 0.5 * (1 + (1 - 2 * p) ** n)
     np.testing.assert_allclose(ds.rate.values[:, 0], (1 - stay) / taus, rtol=1e-12)
     np.testing.assert_allclose(ds.limit.values, NU * p)
+
+
+def test_hop_rate_on_site_probability_matches_real_space():
+    """The zone average (on a mesh reduced where far cells are out of reach to 1e-14) equals
+    the return probability of a real-space walk on a large supercell."""
+    from superionic.dynamics import real_space
+    from superionic.models import interacting_honeycomb
+
+    model = interacting_honeycomb(0.35, 0.0, a=3.0, tau=1e-13)
+    temp = 900.0
+    chan = ca.Channel(NU, ca.model_thresholds(model))
+    n_ex = 12
+    ds = ca.hop_rate(chan, [n_ex / NU], model=model, temperature=temp)
+    system = real_space(model, (2 * n_ex + 1, 2 * n_ex + 1), temperature=temp)
+    for site in range(2):
+        start = np.zeros(system.n_total)
+        start[site] = 1.0  # site of cell (0, 0)
+        walk = start
+        for _ in range(n_ex):
+            walk = system.matrix @ walk
+        rate = (1 - walk[site]) / (n_ex / NU)
+        assert ds.rate.values[0, site] == pytest.approx(rate, rel=1e-10)

@@ -633,20 +633,61 @@ def rate_limit(
     return total
 
 
-def _onsite_mesh(model: HoppingModel, max_steps: int, max_kpoints: int) -> np.ndarray:
-    """k-mesh on which the zone average of P_k[a, a] is the exact on-site return probability."""
+def _onsite_mesh(
+    model: HoppingModel, max_steps: int, max_kpoints: int, p_out: float, tol: float = 1e-14
+) -> np.ndarray:
+    """k-mesh on which the zone average of P_k[a, a] is the on-site return probability.
+
+    The average over an ``M_1 x ... x M_dim`` mesh sums the probabilities of ending in every
+    cell R with ``R_d = 0 mod M_d``. ``M_d = 2 N r_d + 1`` (``r_d`` the largest cell offset of a
+    hop) makes it exact after N exchanges; a smaller ``M_d`` is used when reaching ``M_d`` cells
+    away, which needs at least ``h = ceil(M_d / r_d)`` hops, has probability at most
+    ``C(N, h) p^h <= tol`` (``p`` the largest out-probability per exchange).
+    """
     cells = np.abs(model._structure["cell"])
-    reach = cells.max(axis=0) * max_steps if cells.size else np.zeros(model.dim, int)
-    m = 2 * reach + 1
+    r = cells.max(axis=0) if cells.size else np.zeros(model.dim, int)
+    m = 2 * r * max_steps + 1
+    if 0.0 < p_out < 1.0:
+        logp = math.log(p_out)
+        for d in range(model.dim):
+            if r[d] == 0:
+                continue
+            for cand in range(1, int(m[d])):
+                h = math.ceil(cand / r[d])
+                if h > max_steps:
+                    break
+                log_bound = (math.lgamma(max_steps + 1) - math.lgamma(h + 1)
+                             - math.lgamma(max_steps - h + 1) + h * logp)
+                if log_bound <= math.log(tol):
+                    m[d] = min(m[d], cand)
+                    break
+    elif p_out == 0.0:
+        m = np.ones_like(m)
     if int(np.prod(m)) > max_kpoints:
         raise ModelError(
-            f"the exact on-site probability after {max_steps} sub-steps needs a {tuple(m)} k-mesh "
-            f"({int(np.prod(m))} points > max_kpoints={max_kpoints}): use fewer sub-steps "
-            "(shorter tau) or raise max_kpoints"
+            f"the on-site probability after {max_steps} exchanges needs a "
+            f"{tuple(int(x) for x in m)} k-mesh ({int(np.prod(m))} points > "
+            f"max_kpoints={max_kpoints}): use fewer exchanges (shorter tau), a lower temperature "
+            "or higher thresholds, or raise max_kpoints"
         )
     grids = np.meshgrid(*[np.arange(mi) / mi for mi in m], indexing="ij")
     frac = np.stack([g.ravel() for g in grids], axis=-1)
     return frac @ model.lattice.reciprocal
+
+
+def _max_out_probability(chans, ctx, taus, time, phase_density, n_phases) -> float:
+    """Largest out-probability per exchange of any channel (sampled over one step and the
+    phase nodes for time-dependent channels)."""
+    best = 0.0
+    phi, _ = phase_rule(phase_density, n_phases)
+    for c in chans:
+        if _is_static(c, ctx):
+            times = np.zeros(1)
+        else:
+            span = float(np.max(taus)) + c.period
+            times = time + np.concatenate([phi * c.period, np.linspace(0.0, span, 257)])
+        best = max(best, float(np.max(_out_probability(c, ctx, times))))
+    return best
 
 
 def hop_rate(
@@ -705,9 +746,11 @@ def hop_rate(
         raise ModelError("mix of Channel and MatrixChannel: give one kind per call")
     rates = []
     steps = np.array([[sub_steps(c.frequency, t) for t in taus] for c in chans])
+    p_out = (_max_out_probability(chans, ctx, taus, time, phase_density, n_phases)
+             if periodic else 0.0)
     for i, t in enumerate(taus):
         if periodic:
-            kmesh = _onsite_mesh(ctx.model, int(steps[:, i].max()), max_kpoints)
+            kmesh = _onsite_mesh(ctx.model, int(steps[:, i].max()), max_kpoints, p_out)
             kctx = _Context(ctx.model, ctx.temperature, ctx.field, ctx.coupling, kmesh)
             total = None
             for wc, c in zip(w, chans, strict=True):
