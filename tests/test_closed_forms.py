@@ -657,12 +657,6 @@ def test_bcc_tetrahedral_random_walk(bcc):
     np.testing.assert_allclose(sig, expected * np.eye(3), rtol=1e-12, atol=1e-12 * expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transport at small per-step probabilities loses ~eps/p of relative accuracy (I - P0 "
-    "formed from 1 - out): 0.8 eV at 300 K (p = 4e-14) is off by ~3e-6, 0.9 eV at 200 K fails "
-    "with 'stationary state is not unique'",
-)
 @pytest.mark.parametrize(("barrier", "temperature"), [(0.8, 300.0), (0.7, 250.0), (0.9, 200.0)])
 def test_bcc_tetrahedral_at_low_temperature(barrier, temperature):
     """Room-temperature hopping over a typical barrier: p = exp(-Ea / kB T) ~ 1e-12 - 1e-23 per
@@ -685,7 +679,6 @@ def test_bcc_tetrahedral_at_low_temperature(barrier, temperature):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="same loss of precision at small P0")
 def test_chain_closed_forms_at_small_p0():
     """The chain's D, mobility and drift are linear in P0: exact at P0 = 1e-13 too."""
     p0, g = 1e-13, 0.5

@@ -533,12 +533,6 @@ def test_group_velocities_equal_finite_differences_of_frequency(case, data):
             assert vg[nu, mu] == pytest.approx(fd, rel=1e-5, abs=1e-6 * scale)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eigenmodes(method='hermitian') is applied even where P(k) is not similar to a "
-    "Hermitian matrix (finite field, or no detailed balance) and silently returns wrong "
-    "eigenvalues (|p| > 1 even)",
-)
 @pytest.mark.parametrize("where", ["field", "driven"])
 def test_forced_hermitian_method_is_refused_where_invalid(where):
     """method='hermitian' must raise ModelError unless the model has detailed balance and there
@@ -588,12 +582,6 @@ def test_rescaling_all_probabilities_rescales_transport_mildly(case, data):
     _check_rescaling(case, data, 1e-3, 1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stationary_distribution and fundamental_matrix work with I - P0 built from the "
-    "diagonal 1 - out: for per-step probabilities ~1e-12 (e.g. 0.7 eV barriers at 300 K) the "
-    "cancellation leaves ~eps/p relative error (tens of %), and near 1e-16 the solve fails",
-)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # hypothesis' failure-patch writer
 @settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(S.cases(), st.data())
@@ -633,15 +621,7 @@ def _driven_ring(lam: float) -> HoppingModel:
     "lam",
     [
         1.0,
-        pytest.param(
-            1e-14,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="HoppingModel.detailed_balance compares flows with atol=1e-15: every model "
-                "whose probabilities are below ~1e-13 is declared balanced (and eigenmodes then "
-                "takes the Hermitian path for a matrix that is not Hermitian-similar)",
-            ),
-        ),
+        1e-14,
     ],
 )
 def test_detailed_balance_check_is_scale_invariant(lam):

@@ -140,34 +140,51 @@ def bloch_derivative(
 
 
 # --------------------------------------------------------------------------- stationary state
+def _scaled_generator(table: HopTable) -> tuple[np.ndarray, np.ndarray]:
+    """``-L / s`` with ``s`` the largest out-probability (per batch element), and ``s``."""
+    gen = table.generator()
+    scale = np.max(table.out_probability(), axis=-1)
+    if np.any(scale <= 0):
+        raise ModelError("every hop probability is zero: nothing moves")
+    return -gen / scale[..., None, None], scale
+
+
 def stationary_distribution(table: HopTable) -> np.ndarray:
     """Stationary occupations pi (sum 1) of the k = 0 matrix, batched over fields (Eq. 28).
 
-    Solves ``(I - P0 + J/n) pi = 1/n``, which is nonsingular exactly when the stationary state is
-    unique.
+    Solves ``(-L / s + J / n) pi = 1 / n`` with ``L = P0 - I`` assembled without cancellation
+    and scaled by its largest rate ``s``; the matrix is nonsingular exactly when the stationary
+    state is unique, and the result is accurate however small the probabilities are.
     """
-    p0 = table.cell_matrix()
+    a, _ = _scaled_generator(table)
     n = table.n_sites
-    a = np.eye(n) - p0 + 1.0 / n
-    rhs = np.full((*p0.shape[:-2], n), 1.0 / n)
+    a = a + 1.0 / n
+    rhs = np.full((*a.shape[:-2], n), 1.0 / n)
     try:
         pi = np.linalg.solve(a, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:
         raise ModelError(
             "the stationary state is not unique: the sites split into disconnected groups"
         ) from None
-    if np.any(pi < -1e-10):
-        raise ModelError("the stationary state has negative occupations: check the hop network")
+    if not np.all(np.isfinite(pi)) or np.any(pi < -1e-10):
+        raise ModelError(
+            "the stationary state is not unique or has negative occupations: the sites split "
+            "into disconnected groups"
+        )
     pi = np.clip(pi, 0.0, None)
     return pi / pi.sum(axis=-1, keepdims=True)
 
 
 def fundamental_matrix(table: HopTable, pi: np.ndarray) -> np.ndarray:
-    """``Z = (I - P0 + pi 1^T)^-1``: the group inverse used by all first-order responses."""
-    p0 = table.cell_matrix()
-    n = table.n_sites
-    a = np.eye(n) - p0 + pi[..., :, None]
-    return np.linalg.inv(a)
+    """Response matrix ``Z`` with ``(I - P0) Z u = u`` and ``1^T Z u = 0`` for ``1^T u = 0``.
+
+    On zero-sum vectors (all first-order responses) ``Z`` acts as the group inverse of
+    ``I - P0``. It is computed as ``(-L/s + pi 1^T)^-1 / s`` from the scaled generator, so that
+    its accuracy does not degrade when the probabilities are small.
+    """
+    a, scale = _scaled_generator(table)
+    a = a + pi[..., :, None]
+    return np.linalg.inv(a) / scale[..., None, None]
 
 
 # --------------------------------------------------------------------------- eigenmodes
@@ -261,8 +278,15 @@ def eigenmodes(
     karr = _kpoints(k, model.dim)
     if method == "auto":
         hermitian = field is None and _uses_hermitian(model, temperature)
-    elif method in ("hermitian", "general"):
-        hermitian = method == "hermitian"
+    elif method == "hermitian":
+        if not (field is None and _uses_hermitian(model, temperature)):
+            raise ModelError(
+                "method='hermitian' needs zero field and a detailed-balance model; use "
+                "method='auto' or 'general'"
+            )
+        hermitian = True
+    elif method == "general":
+        hermitian = False
     else:
         raise ModelError(f"method must be 'auto', 'hermitian' or 'general', got {method!r}")
     if hermitian:
