@@ -9,14 +9,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
+import matplotlib.pyplot as plt
+from click.testing import CliRunner
 
-from superionic import io as sio  # noqa: E402
-from superionic import models  # noqa: E402
-from superionic.cli import main  # noqa: E402
-from superionic.plot.simulation import plot_blocks, plot_msd, plot_series  # noqa: E402
-from superionic.simulation import simulate  # noqa: E402
+from superionic import io as sio
+from superionic import models
+from superionic.cli import main
+from superionic.plot.simulation import plot_blocks, plot_msd, plot_series
+from superionic.simulation import simulate
 
 SPEC = """
 name = "interacting chain"
