@@ -84,6 +84,8 @@ def _parse_dos(text: str):
             return text, chn.gaussian_dos(center, width)
         if kind == "table":
             return text, phonons.read_total_dos(rest)
+    except ModelError as exc:
+        raise _fail(exc) from None
     except ValueError:
         pass
     raise click.BadParameter(
