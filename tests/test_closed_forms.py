@@ -691,3 +691,15 @@ def test_chain_closed_forms_at_small_p0():
     )
     v = si.drift_velocity(chain, field=0.7, coupling="full")[0]
     assert v == pytest.approx(chain_drift(0.7, "full", p0, g), rel=1e-9, abs=0)
+
+
+def test_decay_rate_keeps_precision_at_tiny_probabilities():
+    """kappa = (1 - |p|) / tau from P(k) - I directly: Eq. 27 holds to full relative precision
+    even when P0 ~ 1e-14, where 1 - |p| would be lost to rounding."""
+    P0, g, a = 1e-14, 0.3, 2.0
+    chain = si.models.two_site_chain(P0, g, a=a)
+    k = np.array([0.3, 1.0, 2.5])
+    modes = si.eigenmodes(chain, k[:, None])
+    root = np.sqrt(np.cos(k * a / 2) ** 2 + g**2 * np.sin(k * a / 2) ** 2)
+    np.testing.assert_allclose(modes.decay_rate[:, 0], P0 * (1 - root), rtol=1e-9)
+    np.testing.assert_allclose(modes.decay_rate[:, 1], P0 * (1 + root), rtol=1e-9)

@@ -50,7 +50,12 @@ def _kpoints(k, dim: int) -> np.ndarray:
 
 
 def bloch_from_table(
-    table: HopTable, k: np.ndarray, *, derivative: int = 0, symmetrize: np.ndarray | None = None
+    table: HopTable,
+    k: np.ndarray,
+    *,
+    derivative: int = 0,
+    symmetrize: np.ndarray | None = None,
+    generator: bool = False,
 ) -> np.ndarray:
     """Assemble P(k) or its k-derivatives from a compiled hop table.
 
@@ -66,6 +71,9 @@ def bloch_from_table(
     symmetrize : ndarray, shape (n,), optional
         Stationary occupations pi: assemble ``pi^-1/2 P(k) pi^1/2`` instead, which is Hermitian
         for detailed-balance models at zero field (same eigenvalues, cheaper solver).
+    generator : bool
+        Assemble ``L(k) = P(k) - I`` (diagonal ``-out``) instead: same eigenvectors, eigenvalues
+        ``p - 1`` free of the cancellation in ``1 - out`` when probabilities are small.
     """
     if table.probability.ndim != 1:
         raise ModelError("bloch_from_table needs one field at a time (unbatched probabilities)")
@@ -81,7 +89,7 @@ def bloch_from_table(
     if derivative == 0:
         out = np.asarray(scatter.T @ weights.T).T.reshape(*lead, n, n)
         idx = np.arange(n)
-        out[..., idx, idx] += 1.0 - table.out_probability()
+        out[..., idx, idx] += (0.0 if generator else 1.0) - table.out_probability()
         return out
     if derivative == 1:
         w = 1j * weights[:, None, :] * d.T[None, :, :]  # (K, dim, n_hops)
@@ -196,6 +204,9 @@ class Eigenmodes:
     ----------
     values : ndarray, complex, shape (..., n)
         Eigenvalues p, sorted by decreasing |p|.
+    shifted : ndarray, complex, shape (..., n)
+        ``p - 1``, computed directly from ``P(k) - I`` so that decay rates keep full relative
+        precision however small the hop probabilities are.
     right : ndarray, complex, shape (..., n, n)
         Right eigenvectors as columns: ``P right[..., :, nu] = p_nu right[..., :, nu]``.
     left : ndarray, complex, shape (..., n, n)
@@ -208,21 +219,25 @@ class Eigenmodes:
     right: np.ndarray
     left: np.ndarray
     tau: float
+    shifted: np.ndarray
 
     @property
     def decay_rate(self) -> np.ndarray:
-        """kappa = (1 - |p|) / tau (Eq. 15)."""
-        return (1.0 - np.abs(self.values)) / self.tau
+        """kappa = (1 - |p|) / tau (Eq. 15), evaluated without cancellation."""
+        lam = self.shifted
+        one_minus_abs = -(2.0 * lam.real + np.abs(lam) ** 2) / (1.0 + np.abs(1.0 + lam))
+        return one_minus_abs / self.tau
 
     @property
     def frequency(self) -> np.ndarray:
         """omega = arg(p) / tau (Eq. 15)."""
-        return np.angle(self.values) / self.tau
+        return np.arctan2(self.shifted.imag, 1.0 + self.shifted.real) / self.tau
 
 
-def _sort_stable_first(values, right, left):
-    order = np.lexsort((-values.real, -np.abs(values)), axis=-1)
-    values = np.take_along_axis(values, order, axis=-1)
+def _sort_stable_first(shifted, right, left):
+    decay = -(2.0 * shifted.real + np.abs(shifted) ** 2)
+    order = np.lexsort((-shifted.real, decay), axis=-1)
+    values = np.take_along_axis(shifted, order, axis=-1)
     right = np.take_along_axis(right, order[..., None, :], axis=-1)
     left = np.take_along_axis(left, order[..., :, None], axis=-2)
     return values, right, left
@@ -291,11 +306,13 @@ def eigenmodes(
         raise ModelError(f"method must be 'auto', 'hermitian' or 'general', got {method!r}")
     if hermitian:
         pi = stationary_distribution(table)
-        values, right, left = _hermitian_modes(bloch_from_table(table, karr, symmetrize=pi), pi)
+        shifted, right, left = _hermitian_modes(
+            bloch_from_table(table, karr, symmetrize=pi, generator=True), pi
+        )
     else:
-        values, right, left = _general_modes(bloch_from_table(table, karr))
-    values, right, left = _sort_stable_first(values, right, left)
-    return Eigenmodes(values=values, right=right, left=left, tau=model.tau)
+        shifted, right, left = _general_modes(bloch_from_table(table, karr, generator=True))
+    shifted, right, left = _sort_stable_first(shifted, right, left)
+    return Eigenmodes(values=1.0 + shifted, right=right, left=left, tau=model.tau, shifted=shifted)
 
 
 def eigenvalues(
