@@ -14,17 +14,23 @@ Run: ``python benchmarks/bench_core.py`` (``--quick`` for smaller batches).
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
-import time
 
-import numpy as np
-import scipy
-import scipy.sparse as sp
+# Single-threaded BLAS/LAPACK for every measurement (ours and the baselines alike): on a small
+# shared machine, threaded small-matrix calls only add noise.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-import superionic as si
-from superionic import bloch, dynamics, models, spectrum
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+import superionic as si  # noqa: E402
+from superionic import bloch, dynamics, models, spectrum  # noqa: E402
 
 
 def best_time(func, *, repeat: int = 3, min_time: float = 0.2) -> float:
@@ -53,9 +59,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
     return (
         f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, SciPy {scipy.__version__}"
+        f"NumPy {np.__version__}, SciPy {scipy.__version__}; BLAS threads: {threads}"
     )
 
 

@@ -587,7 +587,10 @@ def spectrum(
             left = np.linalg.inv(right)
         except np.linalg.LinAlgError:
             left = np.linalg.pinv(right)
-        dvalues = np.einsum("kvi,kmij,kjv->kvm", left, blocks.assemble(kv, 1), right)
+        # Hellmann-Feynman: dp_v/dk_m = sum_ij left[v, i] dP_m[i, j] right[j, v]
+        tmp = left[:, None, :, :] @ blocks.assemble(kv, 1)  # (K, dim, v, j)
+        dvalues = np.sum(tmp * np.swapaxes(right, -1, -2)[:, None, :, :], axis=-1)
+        dvalues = np.swapaxes(dvalues, -1, -2)  # (K, v, dim)
         defined = ~_degenerate(values)
     else:
         raise ModelError(
