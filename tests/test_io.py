@@ -123,11 +123,11 @@ def random_models(draw):
         np.array(draw(st.lists(st.floats(-0.4, 0.4), min_size=dim * dim, max_size=dim * dim)))
         .reshape(dim, dim), 1
     )
-    sites = [
-        si.Site(f"s{i}", draw(st.lists(st.floats(0, 0.99), min_size=dim, max_size=dim)),
-                energy=draw(st.floats(-0.1, 0.1)))
-        for i in range(n)
-    ]
+    sites = []
+    for i in range(n):  # distinct first coordinates: no two sites coincide
+        frac = draw(st.lists(st.floats(0, 0.99), min_size=dim, max_size=dim))
+        frac[0] = (i + 0.9 * frac[0]) / n
+        sites.append(si.Site(f"s{i}", frac, energy=draw(st.floats(-0.1, 0.1))))
     hops, keys = [], set()
     for _ in range(draw(st.integers(1, 6))):
         s, t = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
