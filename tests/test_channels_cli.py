@@ -134,3 +134,15 @@ def test_plot_functions_return_axes():
     ac = driving.ac_response(model, np.array([0.0, 1e12, 1e13]))
     ax = pc.plot_ac_response(ac, dc=float(transport.mobility_tensor(model)[0, 0]))
     assert "mobility" in ax.get_ylabel()
+
+
+def test_docs_page_example_runs(tmp_path, monkeypatch):
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    page = Path(__file__).resolve().parents[1] / "docs" / "channels.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    namespace: dict = {"__name__": "docs_channels"}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"channels.md[block {i}]", "exec"), namespace)
