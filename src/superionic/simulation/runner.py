@@ -235,7 +235,10 @@ def resolve_executor(executor, n_tasks: int):
         if executor == "processes":
             import multiprocessing as mp
 
-            ctx = mp.get_context("spawn")
+            # fork where available: scripts need no __main__ guard and workers start with the
+            # compiled kernels already loaded
+            methods = mp.get_all_start_methods()
+            ctx = mp.get_context("fork" if "fork" in methods else "spawn")
             return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx), True
         if executor == "threads":
             return cf.ThreadPoolExecutor(max_workers=workers), True
