@@ -335,8 +335,9 @@ def _markdown(summary: dict) -> str:
                                c["gamma_meanfield"], strict=True)) + ".",
             "The chain cannot order at T > 0: the simulated |gamma| is a finite-size value that "
             "falls smoothly through Tp, with no kink.",
-            f"Activation energy of the jump diffusion: simulation {_fmt(c['Ea_simulation_below_Tp_eV'])}"
-            f" eV below Tp, {_fmt(c['Ea_simulation_above_Tp_eV'])} eV above; mean field "
+            "Activation energy of the jump diffusion: simulation "
+            f"{_fmt(c['Ea_simulation_below_Tp_eV'])} eV below Tp, "
+            f"{_fmt(c['Ea_simulation_above_Tp_eV'])} eV above; mean field "
             f"{_fmt(c['Ea_meanfield_below_Tp_eV'])} / {_fmt(c['Ea_meanfield_above_Tp_eV'])} eV.",
             "",
         ]
