@@ -255,3 +255,19 @@ def test_tabulated_dos_validation():
         ch.TabulatedDOS([0.0], [1.0])
     with pytest.raises(ModelError, match="support"):
         ch.FunctionDOS(lambda e: e, support=(1.0, 0.0))
+
+
+def test_boltzmann_tail_reconstructs_eq2():
+    """kB T exp(-b / kB T) F(b) is the Boltzmann integral; the ratio of two gives Eq. 2."""
+    dos = ch.power_law_dos(0.0, 1.5)
+    temps = np.array([300.0, 1200.0])
+    kt = KB_EV * temps
+    b_num, f_num = ch.boltzmann_tail(dos, 0.4, temps)
+    b_den, f_den = ch.boltzmann_tail(dos, 0.0, temps)
+    ratio = np.exp(-(b_num - b_den) / kt) * f_num / f_den
+    np.testing.assert_allclose(ratio, ch.hop_probability(threshold=0.4, temperature=temps,
+                                                         dos=dos), rtol=1e-14)
+    # int_0^inf exp(-E / kT) E^1.5 dE = Gamma(2.5) kT^2.5
+    assert np.allclose(kt * np.exp(-b_den / kt) * f_den, math.gamma(2.5) * kt**2.5, rtol=1e-9)
+    b, f = ch.boltzmann_tail(None, 0.2, 500.0)
+    assert b == 0.2 and f == 1.0
