@@ -64,6 +64,8 @@ from ..units import KB_EV
 
 #: Newton convergence: max |residual| in ln P, times (1 + max |ln P|).
 TOL = 1e-13
+#: Rounding floor accepted when the Newton step is as small (see ``_converged``).
+FLOOR = 1e-10
 #: Roots closer than this in ln P (max norm), or than 100 times their Newton error estimate
 #: (near a pitchfork or a fold the roots are ill-conditioned), are the same root.
 DEDUP = 1e-7
@@ -347,6 +349,15 @@ class _NewtonResult:
     error: np.ndarray  # (S,) Newton error estimate |J^-1 R| (max norm)
 
 
+def _converged(res: np.ndarray, last_step: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Residual below ``TOL (1 + max |u|)``, or at the rounding floor: residual and Newton step
+    both below ``FLOOR`` (large cells, where the stationary state carries ~1e-12 rounding).
+    Near a fold or pitchfork the step is much larger than the residual, so the second test
+    cannot accept a point that is not a root."""
+    tol = TOL * (1.0 + np.max(np.abs(u), axis=1))
+    return (res < tol) | ((res < FLOOR) & (last_step < FLOOR))
+
+
 def _deflation(u: np.ndarray, roots: np.ndarray):
     """Farrell deflation factor m(u) = prod (1/|u-r|^2 + 1) and its gradient (S,), (S, C)."""
     if roots.size == 0:
@@ -367,6 +378,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
     u = np.array(u0, dtype=float)
     s_count = u.shape[0]
     iters = np.zeros(s_count, dtype=int)
+    last_step = np.full(s_count, np.inf)  # size of the last full Newton step
     done = np.zeros(s_count, dtype=bool)
     failed = np.zeros(s_count, dtype=bool)
     roots = np.zeros((0, u.shape[1])) if roots is None else roots
@@ -386,7 +398,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
         return TOL * (1.0 + np.max(np.abs(uu), axis=1))
 
     for _ in range(maxiter):
-        done |= res < tol_of(u)
+        done |= _converged(res, last_step, u)
         # stalled: no halving of the residual within `stall` iterations (no root in this basin)
         improved = res < 0.5 * best
         best = np.where(improved, res, best)
@@ -406,6 +418,8 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
             r = m[:, None] * r
         step = -_solve(j, r[:, :, None])[:, :, 0]
         step = np.where(np.isfinite(step), step, 0.0)
+        if not roots.size:
+            last_step[idx] = np.max(np.abs(step), axis=1)
         big = np.max(np.abs(step), axis=1, keepdims=True)
         step = step * np.minimum(1.0, max_step / np.maximum(big, 1e-300))
         f0 = merit(eva, ua)
@@ -435,7 +449,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
         res = np.max(np.abs(ev.residual), axis=1)
         res[failed] = np.inf
     res = np.where(np.isfinite(res), res, np.inf)
-    conv = (res < tol_of(u)) & ~failed
+    conv = _converged(res, last_step, u) & ~failed
     err = np.full(s_count, np.inf)
     if np.any(conv):
         step = _solve(ev.jacobian[conv], ev.residual[conv][:, :, None])[:, :, 0]
@@ -518,8 +532,8 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
             f"a base hop probability vanishes at T = {temperature:g} K (underflow): raise the "
             "temperature or lower the barriers"
         )
-    if data.sublattice is not None and n_random is None:
-        n_random = 0
+    if data.sublattice is not None and data.n_sites == 2 and n_random is None:
+        n_random = 0  # two sites: the staggered patterns already span every occupation
     if n_random is None:
         n_random = 1 if light else 4
     starts = _seeds(data, log_b, kt, n_random=n_random, seed=seed, light=light)

@@ -23,6 +23,7 @@ changes in the set of solutions and refines them by bisection (1e-9 relative).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass
 
@@ -137,7 +138,7 @@ def closed_form_transitions(lambda0: float, K0: float, M0: float = 0.0, n0: floa
         def f(t):
             return float(fold_condition(t, lambda0, K0, M0, n0, geometry=geometry))
 
-        for a_, b_ in zip(edges[:-1], edges[1:], strict=True):
+        for a_, b_ in itertools.pairwise(edges):
             fa, fb = f(a_), f(b_)
             if (fa <= 0.0) == (fb <= 0.0):
                 continue
@@ -243,7 +244,7 @@ def engine_transitions(model: HoppingModel, *, temperature_range, n_grid: int = 
         return lo, hi
 
     out: list[Transition] = []
-    for p, q in zip(points[:-1], points[1:], strict=True):
+    for p, q in itertools.pairwise(points):
         if p.polarized and not q.polarized and q.lower:
             lo, hi = bisect(p, q, lambda x: x.polarized)
             gmax = _max_gamma(lo)
