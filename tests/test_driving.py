@@ -11,7 +11,7 @@ import strategies as S
 from superionic import driving as dr
 from superionic.bloch import bloch_matrix, eigenvalues
 from superionic.dynamics import evolve, real_space
-from superionic.errors import ModelError
+from superionic.errors import DomainWarning, ModelError
 from superionic.hops import Hop
 from superionic.lattice import Lattice, Site
 from superionic.model import HoppingModel
@@ -75,6 +75,25 @@ def test_symmetric_chain_has_no_transient():
     assert abs(ds.mode_amplitude_real.values[1, 0]) < 1e-15
     # (a / 2 tau) P0 (1 - gamma^2) sinh(c f a / 2) with c = 1/2
     assert v_inf == pytest.approx(0.5 * 2.0 * 0.4 * (1 - 0.09) * np.sinh(0.5 * 0.2 * 2.0 / 2))
+
+
+@pytest.mark.parametrize("f1", [0.0, 0.3])
+def test_paper_chain_prepared_off_balance_relaxes_at_p_minus(f1):
+    """Sec. III chain with every ion on site a at t = 0: the current relaxes at the non-stable
+    k = 0 eigenvalue, 1 - 2 P0 at zero field (Eq. 26) and Eq. 33's p_- in a field."""
+    P0, gamma = 0.3, 0.4
+    model = two_site_chain(P0, gamma, a=2.0)
+    ds = dr.drive(model, dr.StepField([f1]), n_steps=12, initial=[1.0, 0.0])
+    v = ds.velocity.values[:, 0]
+    v_inf = float(drift_velocity(model, field=[f1])[0])
+    occ = ds.occupation.values[:, 0] - (1 + gamma) / 2  # Eq. 28: pi_a = (1 + gamma) / 2
+    p_minus = eigenvalues(model, 0.0, field=[f1])[1].real
+    if f1 == 0.0:
+        assert p_minus == pytest.approx(1 - 2 * P0, rel=1e-12)
+        np.testing.assert_allclose(v, 0.0, atol=1e-15)
+    else:
+        np.testing.assert_allclose((v[1:6] - v_inf) / (v[:5] - v_inf), p_minus, rtol=1e-9)
+    np.testing.assert_allclose(occ[1:8] / occ[:7], p_minus, rtol=1e-9)
 
 
 def test_memory_time_from_relaxation_modes(honeycomb_tau):
@@ -256,6 +275,8 @@ def test_errors(chain):
         dr.drive(chain, [40.0], n_steps=3)
     flagged = dr.drive(chain, [40.0], n_steps=3, domain="flag")
     assert flagged.attrs["in_domain"] == 0
+    with pytest.warns(DomainWarning, match="outside the discrete-time domain"):
+        dr.drive(chain, [40.0], n_steps=3, domain="warn")
     with pytest.raises(ModelError, match="must return shape"):
         dr.drive(chain, lambda t: np.zeros((np.size(t), 2)), n_steps=3)
     with pytest.raises(ModelError, match="repeats"):

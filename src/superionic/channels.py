@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import xarray as xr
 
 from ._validate import finite_array, finite_float, positive_temperature
 from .errors import ConvergenceError, ModelError
@@ -479,8 +480,6 @@ def probability_vs_temperature(
         ``probability`` (dos, temperature) and ``activation_energy`` (dos, temperature): the
         Arrhenius slope :func:`effective_activation_energy` in eV; attrs threshold, origin.
     """
-    import xarray as xr
-
     temps = positive_temperature(temperatures, "temperatures")
     if temps.ndim != 1:
         raise ModelError("temperatures must be a 1D array of K")

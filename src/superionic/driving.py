@@ -43,6 +43,7 @@ is the fundamental matrix and ``mu(0)`` is :func:`superionic.transport.mobility_
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ import xarray as xr
 
 from ._validate import finite_array, finite_float, int_tuple
 from .bloch import eigenmodes, stationary_distribution
-from .errors import ModelError
+from .errors import DomainWarning, ModelError
 from .hops import coupling_factor
 from .model import HoppingModel
 from .transport import drift_velocity, mobility_to_conductivity
@@ -268,6 +269,8 @@ def _step_probabilities(model, table, fields, coupling, domain):
         )
         if domain == "raise":
             raise ModelError(msg + "; lower the field or use a shorter step")
+        if domain == "warn":
+            warnings.warn(msg, DomainWarning, stacklevel=3)
     return prob, bool(not np.any(bad))
 
 
@@ -336,8 +339,9 @@ def drive(
         In reciprocal space, evolve the Bloch amplitudes of this k (1/Å) instead of k = 0; the
         dataset then holds the complex wave (``amplitude_*``) instead of velocities.
     engine : {"numba", "python"}
-    domain : {"raise", "flag"}
-        Out-probabilities above one: raise, or proceed and set ``attrs["in_domain"] = 0``.
+    domain : {"raise", "warn", "flag"}
+        Out-probabilities above one (a negative diagonal): raise ModelError, or proceed and set
+        ``attrs["in_domain"] = 0`` (with a DomainWarning for "warn").
 
     Returns
     -------
@@ -359,8 +363,8 @@ def drive(
     start = finite_float("start (s)", start)
     if space not in ("reciprocal", "real"):
         raise ModelError(f"space must be 'reciprocal' or 'real', got {space!r}")
-    if domain not in ("raise", "flag"):
-        raise ModelError(f"domain must be 'raise' or 'flag', got {domain!r}")
+    if domain not in ("raise", "warn", "flag"):
+        raise ModelError(f"domain must be 'raise', 'warn' or 'flag', got {domain!r}")
     kernel = _check_engine(engine)
     protocol = _protocol(model, field)
     tau = model.tau
