@@ -424,7 +424,10 @@ class CellBlocks:
     def assemble(self, k: np.ndarray, derivative: int = 0) -> np.ndarray:
         """P(k), shape (K, n, n), or dP/dk, shape (K, dim, n, n), in the cell gauge."""
         n_r, n, _ = self.blocks.shape
-        phase = np.exp(1j * (k @ self.cells.T))  # (K, n_R)
+        arg = k @ self.cells.T  # (K, n_R)
+        phase = np.empty(arg.shape, dtype=complex)
+        phase.real = np.cos(arg)
+        phase.imag = np.sin(arg)
         flat = self.blocks.reshape(n_r, n * n).astype(complex)
         if derivative == 0:
             return (phase @ flat).reshape(-1, n, n)
@@ -576,7 +579,7 @@ def spectrum(
         w = np.linalg.eigvalsh(blocks.similar(s).assemble(kv))
         order = np.argsort(-np.abs(w), axis=-1, kind="stable")
         values = np.take_along_axis(w, order, axis=-1).astype(complex)
-        dvalues = np.zeros((*values.shape, dim), dtype=complex)
+        dvalues = None
         defined = np.ones(values.shape, dtype=bool)
     elif method == "general":
         values, right = np.linalg.eig(blocks.assemble(kv))
@@ -597,13 +600,14 @@ def spectrum(
             f"method must be 'auto', 'closed', 'hermitian' or 'general', got {method!r}"
         )
     modulus = np.abs(values)
-    nonzero = modulus > 1e-14
-    defined = defined & nonzero
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vg = np.imag(dvalues / np.where(nonzero, values, 1.0)[..., None]) / tau
     if method == "hermitian":
-        vg = np.zeros_like(vg)
-    vg = np.where(defined[..., None], vg, np.nan)
+        vg = np.zeros((*values.shape, dim))  # real eigenvalues of a Hermitian family
+    else:
+        nonzero = modulus > 1e-14
+        defined = defined & nonzero
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vg = np.imag(dvalues / np.where(nonzero, values, 1.0)[..., None]) / tau
+        vg = np.where(defined[..., None], vg, np.nan)
     axes = list(_AXES[:dim])
     status = "ok" if inside else (
         "outside the discrete-time domain: some out-probability exceeds 1 (negative diagonal of P)"
