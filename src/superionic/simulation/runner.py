@@ -90,10 +90,13 @@ def _place(engine, spec: RunSpec, rng) -> None:
     order = np.argsort(-weights, kind="stable")
     n_pos = int(np.sum(weights > 0))
     head = order[:n_pos]
-    # shuffle within the preferred and the other sites with the replica's generator
-    from ._rng import next_double
+    # shuffle within the preferred and the other sites: a numpy generator seeded from the replica's
+    # xoshiro state, which then advances by one draw
+    from ._rng import next_u64
 
-    keys = np.array([next_double(rng) for _ in range(order.size)])
+    gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(x) for x in rng])))
+    next_u64(rng)
+    keys = gen.random(order.size)
     preferred = head[np.argsort(keys[:n_pos])]
     rest = order[n_pos:][np.argsort(keys[n_pos:])]
     sites = np.concatenate([preferred, rest])[: spec.n_ions]
