@@ -349,3 +349,26 @@ def test_kmc_checkpoint_resume_identical(tmp_path):
     resumed = simulate(m, checkpoint=tmp_path, **kw)
     assert full.hops == resumed.hops
     assert float(full.tracer_diffusion) == float(resumed.tracer_diffusion)
+
+
+def test_mser_drops_a_transient():
+    from superionic.simulation.observables import mser_truncation
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, 200)
+    assert mser_truncation(x) <= 10
+    x[:30] += np.linspace(8, 0.5, 30)
+    assert 20 <= mser_truncation(x) <= 40
+
+
+def test_ordered_start_and_warmup_detection():
+    """Start ordered above the ordering temperature: the decay of gamma is detected as warm-up."""
+    m = models.interacting_honeycomb(0.05, 0.5, n0=1.0)
+    ds = simulate(m, temperature=4000.0, supercell=(12, 12), steps=2000, block=10, seed=3,
+                  initial="sublattice", executor="inline")
+    series = ds.block_polarization.values[0]
+    assert series[0] > 0.3 and abs(series[-10:].mean()) < 0.15
+    assert int(ds.warmup_blocks[0]) >= 1 and ds.warmup_steps >= 10
+    cold = simulate(m, temperature=1200.0, supercell=(12, 12), steps=2000, seed=3,
+                    initial="sublattice", executor="inline")
+    assert float(cold.polarization) > 0.9
