@@ -36,7 +36,7 @@ CHAIN = {"P0": 0.4, "gamma": 0.3, "a": 1.0, "f": 0.5}
 #: Fig. 3(c) of the paper (full coupling).
 FIG3C = {"P0": 0.60, "gamma": 0.88, "a": 1.0, "f": 0.5}
 #: Honeycomb of App. A in reduced units.
-HONEYCOMB = {"P0": 0.5, "gamma": 0.3, "a": 1.0, "f": (0.4, 0.2)}
+HONEYCOMB = {"P0": 0.4, "gamma": 0.3, "a": 1.0, "f": (0.4, 0.2)}
 #: Physical parametrisation for sigma(T): barriers, lattice constants, steps and cell volumes.
 PHYSICAL = {
     "chain": {"lambda0_eV": 0.25, "a_A": 4.0, "tau_s": 1e-13, "cross_section_A2": 16.0},
