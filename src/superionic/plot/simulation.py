@@ -30,11 +30,11 @@ def plot_msd(ds, ax=None):
     return ax
 
 
-def plot_series(x, y, yerr=None, ax=None, *, label=None, marker="o", **kwargs):
+def plot_series(x, y, yerr=None, ax=None, *, label=None, marker="o", ls="none", **kwargs):
     """One simulated quantity with error bars against a parameter (for example temperature)."""
     ax = _axes(ax)
     ax.errorbar(np.asarray(x), np.asarray(y), yerr=None if yerr is None else np.asarray(yerr),
-                marker=marker, ms=4, capsize=2, ls="none", label=label, **kwargs)
+                marker=marker, ms=4, capsize=2, ls=ls, label=label, **kwargs)
     return ax
 
 

@@ -228,8 +228,7 @@ def _fss_part(outdir, quick, files):
     crossings = _binder_crossings(sizes, temps, u)
     fig, (ax1, ax2) = _figure()
     for i, L in enumerate(sizes):
-        plot_series(temps, u[i], uerr[i], ax=ax1, label=f"L = {L}", marker="o")
-        ax1.plot(temps, u[i], lw=0.8)
+        plot_series(temps, u[i], uerr[i], ax=ax1, label=f"L = {L}", marker="o", ls="-", lw=0.8)
     ax1.axvline(tc, color="k", ls="--", lw=1, label="exact Ising Tc")
     ax1.set_xlabel("T (K)")
     ax1.set_ylabel("Binder cumulant U")
