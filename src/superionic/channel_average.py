@@ -187,13 +187,13 @@ def model_thresholds(model: HoppingModel) -> np.ndarray:
     own per-step probabilities (Eq. 3 with the hops' degeneracies). Needs a model declared by
     saddle energies.
     """
-    st = model._structure
-    if not np.all(st["is_bond"]):
+    hp = model.hop_parameters
+    if not np.all(hp.is_bond):
         raise ModelError(
             "model_thresholds needs every hop declared by a saddle energy (saddle=...); this "
             "model declares explicit probabilities"
         )
-    return np.array(st["saddle"], dtype=float)
+    return np.array(hp.saddle, dtype=float)
 
 
 # --------------------------------------------------------------------------- matrices
@@ -274,7 +274,7 @@ def _probabilities(channel: Channel, ctx: _Context, times: np.ndarray):
             "(thresholds are energies of the model's hops)"
         )
     table = model.hop_table(temperature=ctx.temperature if model.requires_temperature else None)
-    st = model._structure
+    hp = model.hop_parameters
     nh = table.n_hops
     if callable(channel.thresholds):
         thr = np.asarray(channel.thresholds(times), dtype=float)
@@ -297,7 +297,7 @@ def _probabilities(channel: Channel, ctx: _Context, times: np.ndarray):
         temperature=ctx.temperature,
         origin_energy=origin,
         dos=channel.dos,
-        degeneracy=st["degeneracy"],
+        degeneracy=hp.degeneracy,
     )
     p = np.broadcast_to(p, (*times.shape, nh))
     f = _field_at(ctx, times)
@@ -644,7 +644,7 @@ def _onsite_mesh(
     away, which needs at least ``h = ceil(M_d / r_d)`` hops, has probability at most
     ``C(N, h) p^h <= tol`` (``p`` the largest out-probability per exchange).
     """
-    cells = np.abs(model._structure["cell"])
+    cells = np.abs(model.hop_parameters.cell)
     r = cells.max(axis=0) if cells.size else np.zeros(model.dim, int)
     m = 2 * r * max_steps + 1
     if 0.0 < p_out < 1.0:

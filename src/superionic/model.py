@@ -123,6 +123,37 @@ class HopTable:
         return mat
 
 
+@dataclass(frozen=True)
+class HopParameters:
+    """Declared parameters of every directed hop, in hop-table order (read-only arrays).
+
+    Attributes
+    ----------
+    source, target : ndarray of int, shape (n_hops,)
+    cell : ndarray of int, shape (n_hops, dim)
+    displacement : ndarray of float, shape (n_hops, dim), Å
+    is_bond : ndarray of bool
+        True for hops declared by a saddle energy (both directions of a bond).
+    saddle : ndarray of float
+        Saddle energy in eV (NaN for explicit-probability hops).
+    probability : ndarray of float
+        Declared probability (NaN for bond hops).
+    degeneracy : ndarray of float
+    reverse : ndarray of int
+        Index of the reverse hop, -1 when it is not declared.
+    """
+
+    source: np.ndarray
+    target: np.ndarray
+    cell: np.ndarray
+    displacement: np.ndarray
+    is_bond: np.ndarray
+    saddle: np.ndarray
+    probability: np.ndarray
+    degeneracy: np.ndarray
+    reverse: np.ndarray
+
+
 def in_domain(table: HopTable) -> np.ndarray:
     """True where every site's out-probability is at most one (batched over fields)."""
     return np.all(table.out_probability() <= 1.0 + 1e-12, axis=-1)
@@ -303,6 +334,17 @@ class HoppingModel:
             "degeneracy": np.array(degens, dtype=float),
             "reverse": reverse,
         }
+
+    @cached_property
+    def hop_parameters(self) -> HopParameters:
+        """The declared parameters of every directed hop (see :class:`HopParameters`)."""
+        st = self._structure
+        arrays = {}
+        for name in HopParameters.__dataclass_fields__:
+            arr = np.array(st[name])
+            arr.setflags(write=False)
+            arrays[name] = arr
+        return HopParameters(**arrays)
 
     @property
     def dim(self) -> int:
