@@ -348,26 +348,29 @@ def hop_probability(temperature, lambda0, K0=0.0, M0=0.0, n0=1.0, *,
 
 
 def p0_fixed_point(log_A, c, *, branch: str = "lower", tol: float = 1e-15, maxiter: int = 500):
-    """Independent reference for ``P0 = A exp(c P0)`` by bracketing (scalar; used in tests).
+    """Independent reference for ``P0 = A exp(c P0)`` by bisection in ``q = ln P0`` (scalar).
 
-    The lower root lies in ``[A, 1/c]`` and the upper one in ``[1/c, inf)``; ``g(P) = ln P -
-    ln A - c P`` is concave, positive between the roots, so bisection on each side converges.
-    Returns NaN when no root exists.
+    ``g(q) = q - ln A - c e^q`` is concave with its maximum at ``q = -ln c``; the lower root
+    lies in ``[ln A, -ln c]`` and the upper one above ``-ln c``. Returns NaN when no root
+    exists (``A c e > 1``) and ``inf`` for the upper branch when ``c = 0``.
     """
     if c <= 0:
         return math.exp(log_A) if branch == "lower" else math.inf
     if 1.0 + log_A + math.log(c) > 0:
         return math.nan
 
-    def g(p):
-        return math.log(p) - log_A - c * p
+    def g(q):
+        return q - log_A - c * math.exp(q)
 
+    top = -math.log(c)
     if branch == "lower":
-        lo, hi = math.exp(log_A), 1.0 / c  # g(lo) <= 0, g(hi) >= 0
+        lo, hi = min(log_A, top), top  # g(lo) <= 0 <= g(hi)
     else:
-        lo, hi = 1.0 / c, 2.0 / c
+        lo, step = top, 1.0
+        hi = top + step
         while g(hi) > 0:
-            hi *= 2.0
+            step *= 2.0
+            hi = top + step
     glo = g(lo)
     for _ in range(maxiter):
         mid = 0.5 * (lo + hi)
@@ -376,9 +379,9 @@ def p0_fixed_point(log_A, c, *, branch: str = "lower", tol: float = 1e-15, maxit
             lo, glo = mid, gm
         else:
             hi = mid
-        if hi - lo <= tol * hi:
+        if hi - lo <= tol * max(1.0, abs(hi)):
             break
-    return 0.5 * (lo + hi)
+    return math.exp(0.5 * (lo + hi))
 
 
 # --------------------------------------------------------------------------- transport

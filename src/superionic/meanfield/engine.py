@@ -66,8 +66,8 @@ from ..units import KB_EV
 TOL = 1e-13
 #: Rounding floor accepted when the Newton step is as small (see ``_converged``).
 FLOOR = 1e-10
-#: Roots closer than this in ln P (max norm), or than 100 times their Newton error estimate
-#: (near a pitchfork or a fold the roots are ill-conditioned), are the same root.
+#: Roots closer than this in ln P (max norm) are the same root (see ``_same_root_test`` for
+#: the test applied up to ``NEAR``).
 DEDUP = 1e-7
 #: ln P above this counts as divergence (no solution in this basin).
 U_MAX = math.log(1e8)
@@ -452,8 +452,14 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
     conv = _converged(res, last_step, u) & ~failed
     err = np.full(s_count, np.inf)
     if np.any(conv):
-        step = _solve(ev.jacobian[conv], ev.residual[conv][:, :, None])[:, :, 0]
-        err[conv] = np.max(np.abs(step), axis=1)
+        jac = ev.jacobian[conv]
+        step = _solve(jac, ev.residual[conv][:, :, None])[:, :, 0]
+        # rounding of the residual, amplified by the smallest singular value of J: the
+        # resolution of a root (large exactly at a pitchfork or a fold)
+        noise = 1e-15 * (1.0 + np.max(np.abs(u[conv]), axis=1))
+        sigma_min = np.linalg.svd(jac, compute_uv=False)[:, -1]
+        err[conv] = np.maximum(np.max(np.abs(step), axis=1),
+                               noise / np.maximum(sigma_min, 1e-300))
     return _NewtonResult(u=u, residual=res, converged=conv, iterations=iters, error=err)
 
 
@@ -522,7 +528,8 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
         ``ln P`` per class, sorted by the staggered occupation and then by P0.
     residuals : ndarray, shape (R,)
     stats : dict
-        ``n_seeds``, ``n_failed`` (seeds that neither converged nor found a known root).
+        ``n_seeds``, ``n_failed`` (seeds that did not converge) and ``error`` (per root, the
+        Newton error estimate ``|J^-1 R|`` in ln P: large at a bifurcation point).
     """
     kt = KB_EV * temperature
     with np.errstate(divide="ignore"):
@@ -541,7 +548,8 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
         starts = np.vstack([np.asarray(seeds, float).reshape(-1, data.n_classes), starts])
     res = _newton(data, starts, log_b, kt)
     ok = res.converged
-    roots, resid, err = _dedup(res.u[ok], res.residual[ok], res.error[ok])
+    same = _same_root_test(data, log_b, kt)
+    roots, resid, err = _dedup(res.u[ok], res.residual[ok], res.error[ok], same)
     failed = int(np.sum(~ok))
     if deflate and roots.size:
         # Restart next to every root with the known roots divided out: catches roots that lie
@@ -554,16 +562,46 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
         if np.any(ok):
             roots, resid, err = _dedup(np.vstack([roots, res_d.u[ok]]),
                                        np.concatenate([resid, res_d.residual[ok]]),
-                                       np.concatenate([err, res_d.error[ok]]))
-    return roots, resid, {"n_seeds": int(starts.shape[0]), "n_failed": failed}
+                                       np.concatenate([err, res_d.error[ok]]), same)
+    return roots, resid, {"n_seeds": int(starts.shape[0]), "n_failed": failed,
+                          "error": err}
 
 
-def _dedup(u: np.ndarray, r: np.ndarray, e: np.ndarray):
-    """Merge roots closer than ``max(DEDUP, 100 e)``; keep the one with the smallest residual."""
+#: Roots farther apart than this (max norm in ln P) are always distinct.
+NEAR = 1e-2
+
+
+def _same_root_test(data: MeanFieldData, log_b: np.ndarray, kt: float):
+    """Return ``same(u1, u2, r1, r2)``: True when two converged points are numerically one root.
+
+    Two distinct roots are separated by a rise of the residual between them; at a degenerate
+    root (exactly at a pitchfork or a fold) a whole neighbourhood sits at the rounding floor.
+    The points are the same root when they are closer than ten times either's resolution
+    ``e`` (the Newton step, or the rounding of the residual over the smallest singular value of
+    the Jacobian), or when the residual at 1/4, 1/2 and 3/4 of the segment stays below
+    ``10 max(r1, r2, 1e-15 (1 + max |u|))``.
+    """
+
+    def same(u1, u2, r1, r2, e1=0.0, e2=0.0):
+        d = np.max(np.abs(u1 - u2))
+        if d <= max(DEDUP, 10.0 * e1, 10.0 * e2):
+            return True
+        if d > NEAR:
+            return False
+        ts = np.array([0.25, 0.5, 0.75])[:, None]
+        mid = u1[None] + ts * (u2 - u1)[None]
+        res = np.max(np.abs(_evaluate(data, mid, log_b, kt, jacobian=False).residual))
+        noise = 1e-15 * (1.0 + float(np.max(np.abs(u1))))
+        return bool(res <= 10.0 * max(r1, r2, noise))
+
+    return same
+
+
+def _dedup(u: np.ndarray, r: np.ndarray, e: np.ndarray, same):
+    """Merge numerically identical roots; keep the one with the smallest residual."""
     keep: list[int] = []
-    for i in np.lexsort((r, e)):
-        if all(np.max(np.abs(u[i] - u[k])) > max(DEDUP, 100.0 * e[i], 100.0 * e[k])
-               for k in keep):
+    for i in np.lexsort((e, r)):
+        if not any(same(u[i], u[k], r[i], r[k], e[i], e[k]) for k in keep):
             keep.append(int(i))
     keep_a = np.array(keep, dtype=int)
     width = u.shape[1] if u.ndim == 2 else 0

@@ -68,6 +68,9 @@ class Solution:
     valid_domain, valid_occupancy, valid : bool
     residual : float
         Max |ln P - ln Phi| at the solution.
+    uncertainty : float
+        Newton error estimate ``|J^-1 R|`` in ln P (0 for closed forms); large only at a
+        bifurcation point, where gamma is labelled ``"0"`` when below ten times it.
     status : {"converged", "exact"}
         Engine solutions are kept only when Newton converged (residual below
         ``1e-13 (1 + max |ln P|)``); seeds that did not are counted in
@@ -93,6 +96,7 @@ class Solution:
     status: str
     drift: np.ndarray | None
     method: str
+    uncertainty: float = 0.0
 
     @property
     def valid(self) -> bool:
@@ -174,15 +178,15 @@ def _sort_key(s: Solution):
     return (s.branch != "lower", -s.gamma, s.P0)
 
 
-def _polarization_label(gamma: float) -> str:
-    if abs(gamma) < GAMMA_TOL:
+def _polarization_label(gamma: float, uncertainty: float = 0.0) -> str:
+    if abs(gamma) < max(GAMMA_TOL, uncertainty):
         return "0"
     return "+" if gamma > 0 else "-"
 
 
 # --------------------------------------------------------------------------- engine
-def _engine_solution(data: MeanFieldData, u: np.ndarray, residual: float, temperature: float
-                     ) -> Solution:
+def _engine_solution(data: MeanFieldData, u: np.ndarray, residual: float, temperature: float,
+                     error: float = 0.0) -> Solution:
     kt = KB_EV * temperature
     log_b = np.log(data.base_probability(temperature))
     ev = _evaluate(data, u[None], log_b, kt, jacobian=False)
@@ -199,7 +203,7 @@ def _engine_solution(data: MeanFieldData, u: np.ndarray, residual: float, temper
         P0=mean_hop_probability(data, P),
         occupations=n,
         probabilities=P,
-        polarization=_polarization_label(gamma),
+        polarization=_polarization_label(gamma, 10.0 * error),
         branch="lower" if stab.feedback_gain < 1.0 else "upper",
         stable=stab.stable,
         feedback_gain=stab.feedback_gain,
@@ -207,6 +211,7 @@ def _engine_solution(data: MeanFieldData, u: np.ndarray, residual: float, temper
         valid_domain=bool(np.all(out <= 1.0 + 1e-12)),
         valid_occupancy=bool(np.all(n < 1.0)) or not data.exclusion,
         residual=float(residual),
+        uncertainty=float(error),
         status="converged",
         drift=drift,
         method="engine",
@@ -267,7 +272,8 @@ def solve_compiled(data: MeanFieldData, temperature: float, *, seeds=None,
     neighbouring temperature, for refinement by bisection).
     """
     roots, resid, stats = find_roots(data, temperature, seeds=seeds, light=light)
-    sols = [_engine_solution(data, u, r, temperature) for u, r in zip(roots, resid, strict=True)]
+    sols = [_engine_solution(data, u, r, temperature, e)
+            for u, r, e in zip(roots, resid, stats["error"], strict=True)]
     sols.sort(key=_sort_key)
     return SolutionSet(
         temperature=float(temperature),
