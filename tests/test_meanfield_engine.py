@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from superionic import HoppingModel, Interactions, models
 from superionic.errors import ModelError
+from superionic.meanfield import chain as cf
 from superionic.meanfield import (
     closed_form_solutions,
     compile_model,
@@ -19,7 +20,6 @@ from superionic.meanfield import (
     mean_field_map,
     solve,
 )
-from superionic.meanfield import chain as cf
 from superionic.meanfield.engine import DEDUP, _stationary_scaled
 from superionic.neighbours import interaction_tables
 from superionic.units import KB_EV

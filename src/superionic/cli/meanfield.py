@@ -63,6 +63,7 @@ def _build(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume):
             raw = sio.read_spec(spec)
             volume = cell_volume or getattr(raw, "cell_volume", None)
             charge = getattr(raw, "charge", None) or charge
+            tau = model.tau  # the spec's step
         else:
             maker = models.interacting_chain if lattice == "chain" else \
                 models.interacting_honeycomb
