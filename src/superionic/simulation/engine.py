@@ -107,7 +107,8 @@ class DiscreteEngine:
             c.code_basis, c.code_bound, c.entry_ptr, c.entry_hop, c.entry_target, c.entry_start,
             c.entry_cum, c.block_ptr,
             c.block_delta, r.probability, r.repulsion_factor, float(r.boost), r.partner,
-            r.cell, r.displacement, self.sign, self.pending, self.scratch,
+            r.cell, r.displacement, r.source_basis, r.target_basis, self.sign, self.pending,
+            self.scratch,
             rng, self.counters, self.acc,
         )
 

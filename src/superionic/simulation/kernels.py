@@ -144,7 +144,8 @@ def run_steps(
     nsteps, update, concerted_mode, concerted,
     occ, code, vac, ion_site, ion_ucell,
     code_basis, code_bound, entry_ptr, entry_hop, entry_target, entry_start, entry_cum,
-    block_ptr, block_delta, prob, fac, boost, partner, hop_cell, hop_disp, sign, pending, scratch,
+    block_ptr, block_delta, prob, fac, boost, partner, hop_cell, hop_disp, hop_source_basis,
+    hop_target_basis, sign, pending, scratch,
     rng, counters, acc,
 ):
     """Run ``nsteps`` discrete-time steps in place (see module doc).
@@ -159,8 +160,11 @@ def run_steps(
     for i in range(n):
         gsum += sign[code_basis[code[ion_site[i]]]]
     inv_n = 1.0 / n
-    disp = np.zeros(dim)
-    nhops = 0
+    n_hops_total = hop_cell.shape[0]
+    hop_count = np.zeros(n_hops_total, dtype=np.int64)
+    hop_dsign = np.empty(n_hops_total)
+    for h in range(n_hops_total):
+        hop_dsign[h] = sign[hop_target_basis[h]] - sign[hop_source_basis[h]]
     for _ in range(nsteps):
         step = counters[0]
         if concerted and (step & 1) == 0:
@@ -239,9 +243,8 @@ def run_steps(
                 ion_site[i] = t
                 for d in range(dim):
                     ion_ucell[i, d] += hop_cell[h, d]
-                    disp[d] += hop_disp[h, d]
-                nhops += 1
-                gsum += sign[code_basis[code[t]]] - sign[code_basis[c]]
+                hop_count[h] += 1
+                gsum += hop_dsign[h]
                 if concerted:
                     vac[s] = ((h + 1) << 2) | (step & 3)
         if update == UPDATE_PARALLEL:
@@ -260,9 +263,8 @@ def run_steps(
                 ion_site[i] = t
                 for d in range(dim):
                     ion_ucell[i, d] += hop_cell[h, d]
-                    disp[d] += hop_disp[h, d]
-                nhops += 1
-                gsum += sign[code_basis[code[t]]] - sign[code_basis[c]]
+                hop_count[h] += 1
+                gsum += hop_dsign[h]
                 if concerted:
                     vac[s] = ((h + 1) << 2) | (step & 3)
         acc[A_ATTEMPTS] += n
@@ -274,9 +276,16 @@ def run_steps(
         acc[A_G4] += g2 * g2
         acc[A_SAMPLES] += 1.0
         counters[0] = step + 1
+    # executed hops per primitive hop give the collective displacement exactly
+    nhops = 0
+    for h in range(n_hops_total):
+        nhops += hop_count[h]
     acc[A_HOPS] += nhops
     for d in range(dim):
-        acc[A_DISP + d] += disp[d]
+        x = 0.0
+        for h in range(n_hops_total):
+            x += hop_count[h] * hop_disp[h, d]
+        acc[A_DISP + d] += x
 
 
 @njit(cache=True, nogil=True)
