@@ -51,6 +51,7 @@ def test_pointwise_equals_scalar_closed_forms(grid):
         assert int(pt["phase"]) == expected
         if exists:
             assert float(pt["P0"]) == pytest.approx(float(lower), rel=1e-14)
+            assert float(pt["P0_upper"]) == pytest.approx(float(upper), rel=1e-14)
         if bool(pt["valid"]):
             mob = cf.mobility(float(lower), 1 - float(g) ** 2, a=4.0)
             sig = mobility_to_conductivity(mob, temperature=t, filling=n0, cell_volume=64.0,
