@@ -61,6 +61,8 @@ def test_engine_transitions_equal_closed_forms(m0, k0):
         assert e.temperature == pytest.approx(c.temperature, rel=1e-6)
         assert e.rel_tolerance < 1e-6
         assert e.method == "engine"
+        # at most one stable P0 branch per polarization class: no hysteresis on the chain
+        assert e.coexistence is None
 
 
 def test_fold_quantities_and_conductivity_jump():

@@ -36,8 +36,10 @@ patterns (uniform; staggered with several polarizations on bipartite lattices; s
 otherwise) times hop-probability scales chosen so that the concerted gain
 ``M0 n_t sum P_h' / kB T`` spans both P0 branches, plus any continuation seeds. A second pass with
 deflation (Farrell, Birkisson and Funke 2015) restarts from the same points with the roots found
-so far divided out, which finds roots lying close to others (near Tp and near a fold). Roots are
-deduplicated in ``u``.
+so far divided out, which finds roots lying close to others (near Tp and near a fold). Two
+converged points are the same root when they lie within ten times either's resolution (the
+Newton step, or the residual's rounding over the smallest singular value of the Jacobian, large
+exactly at a bifurcation) or when the residual stays at the rounding floor between them.
 
 Stability
 ---------

@@ -53,7 +53,7 @@ class Solution:
     probabilities : ndarray, shape (n_hops,)
         Self-consistent hop probabilities, in the order of ``model.hop_table``.
     polarization : {"+", "0", "-"}
-        Sign of gamma (``"0"`` when ``|gamma| < 1e-6``).
+        Sign of gamma (``"0"`` when ``|gamma|`` is below 1e-6 or ten times ``uncertainty``).
     branch : {"lower", "upper"}
         P0 branch: the concerted feedback's gain is below (lower) or above (upper) one.
     stable : bool
