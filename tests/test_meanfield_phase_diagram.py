@@ -8,7 +8,7 @@ import pytest
 from superionic.errors import ModelError
 from superionic.meanfield import Transport, closed_form_transitions, phase_diagram
 from superionic.meanfield import chain as cf
-from superionic.meanfield.phase_diagram import fold_temperatures
+from superionic.meanfield.diagram import fold_temperatures
 from superionic.transport import mobility_to_conductivity
 from superionic.units import KB_EV
 

@@ -27,11 +27,11 @@ Closed forms (Eqs. 49-55) live in :mod:`superionic.meanfield.chain`; the general
 from . import chain
 from .chain import CHAIN, HONEYCOMB, Geometry
 from .conductivity import Transport, arrhenius_segments
+from .diagram import fold_temperatures, phase_diagram
 from .engine import Stability, compile_model, mean_field_map, stability
 from .folds import Transition, closed_form_transitions, transitions, type_i_before_type_ii
 from .geometry import DetectedGeometry, detect_geometry
 from .path import closed_form_path, solve_path, stable_branch
-from .phase_diagram import fold_temperatures, phase_diagram
 from .solutions import Solution, SolutionSet, closed_form_solutions, solve
 from .table import TableRow, minimal_concerted_strength, table1, table_markdown
 

@@ -31,8 +31,8 @@ from .. import meanfield as mf
 from .. import models
 from ..io import write_netcdf
 from ..meanfield import chain as cf
+from ..meanfield.diagram import PHASES
 from ..meanfield.folds import fold_condition
-from ..meanfield.phase_diagram import PHASES
 from ..plot import meanfield as pm
 from ..units import KB_EV
 
