@@ -263,7 +263,7 @@ def closed_form_path(temperatures, lambda0: float, K0: float, M0: float = 0.0, n
             exists &= below
         gamma = np.where(sign == "-", -1.0, 1.0) * form.gamma if sign != "0" else np.zeros(nt)
         slope_g = form.x * form.one_minus_gamma2
-        slope_p = form.c * p0
+        slope_p = form.c * np.where(np.isfinite(p0), p0, 0.0)  # p0 = inf where no branch
         arrays["exists"][:, j] = exists
         arrays["gamma"][:, j] = np.where(exists, gamma, np.nan)
         arrays["P0"][:, j] = np.where(exists, p0, np.nan)
