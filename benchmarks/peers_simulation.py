@@ -151,7 +151,8 @@ def main() -> None:
                     print(f"{'':>7} {key} diffusion: difference {diff:.4f} = {diff / sig:.1f} "
                           "combined standard errors")
     if kinfo is None:
-        print(f"kmcpy: {kwhy}")
+        print(f"kmcpy: {kwhy} (lattice-mc pins coverage==4.3.4, with which numba, a kmcpy "
+              "dependency, cannot be imported: install kmcpy in its own environment)")
     else:
         print(f"kmcpy {kinfo['version']}: installed, not run: its simulations are configured by a "
               "pymatgen structure with a fitted local cluster expansion and NEB barrier model per "
