@@ -1,23 +1,49 @@
 """superionic: microscopic lattice theory of ionic conduction and superionic transitions.
 
 Declare a lattice of mobile-ion sites and hops, then compute Bloch spectra of ionic density waves,
-exact drift, diffusion, mobility and conductivity (Hu, Guo, Liang, Monserrat, arXiv:2604.00665).
+exact drift, diffusion, mobility and conductivity, self-consistent mean fields of the type-I and
+type-II superionic transitions, many-body simulations of the same lattice gas, and hop
+probabilities from phonon channels (Hu, Guo, Liang, Monserrat, arXiv:2604.00665).
 
 Public API
 ----------
-Declaration
-    :class:`Site`, :class:`Lattice`, :class:`Hop`, :class:`HoppingModel`, :class:`Interactions`
-Reciprocal space (Eqs. 10-15)
+Declaration (Secs. II.3, III, App. A)
+    :class:`Site`, :class:`Lattice`, :class:`Hop`, :class:`HoppingModel`, :class:`Interactions`;
+    canned models in :mod:`superionic.models` and :mod:`superionic.structures`;
+    TOML model files in :mod:`superionic.io`
+Reciprocal space (Eqs. 10-15, 25-29, 56-58)
     :func:`bloch_matrix`, :func:`bloch_derivative`, :func:`eigenmodes`, :func:`eigenvalues`,
-    :func:`group_velocities`
-Transport (Eqs. 20-22, 34-42, 60-63)
+    :func:`group_velocities`; k-paths, meshes and spectrum Datasets in :mod:`superionic.spectrum`
+Real space (Eqs. 8, 16-17, 27)
+    :mod:`superionic.dynamics`
+Transport (Eqs. 20-22, 34-42, 59-63)
     :func:`drift_velocity`, :func:`diffusion_tensor`, :func:`mobility_tensor`,
-    :func:`conductivity_tensor`, :func:`conductivity_vs_temperature`, :func:`arrhenius_fit`
-Canned models
-    :mod:`superionic.models`
+    :func:`differential_mobility`, :func:`conductivity_tensor`,
+    :func:`conductivity_vs_temperature`, :func:`arrhenius_fit`
+Mean field (Secs. IV-V, Eqs. 43-55)
+    :mod:`superionic.meanfield`: ``solve``, ``solve_path``, ``transitions``, ``phase_diagram``,
+    ``table1``
+Many-body simulation
+    :func:`simulate`, :func:`simulate_many`
+Phonon channels and driving (Eqs. 1-7, 15-17)
+    :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
+    :mod:`superionic.driving`
+Figures and command line
+    :mod:`superionic.plot`, ``superionic`` / ``python -m superionic``
 """
 
-from . import models, units
+from . import (
+    channel_average,
+    channels,
+    driving,
+    dynamics,
+    meanfield,
+    models,
+    phonons,
+    spectrum,
+    structures,
+    units,
+)
 from .bloch import (
     Eigenmodes,
     bloch_derivative,
@@ -29,7 +55,8 @@ from .bloch import (
 from .errors import ConvergenceError, DisconnectedNetworkError, DomainWarning, ModelError
 from .hops import Hop
 from .lattice import Lattice, Site
-from .model import HoppingModel, HopTable, Interactions
+from .model import HopParameters, HoppingModel, HopTable, Interactions
+from .simulation import simulate, simulate_many
 from .transport import (
     arrhenius_fit,
     conductivity_tensor,
@@ -48,6 +75,7 @@ __all__ = [
     "DomainWarning",
     "Eigenmodes",
     "Hop",
+    "HopParameters",
     "HopTable",
     "HoppingModel",
     "Interactions",
@@ -57,15 +85,25 @@ __all__ = [
     "arrhenius_fit",
     "bloch_derivative",
     "bloch_matrix",
+    "channel_average",
+    "channels",
     "conductivity_tensor",
     "conductivity_vs_temperature",
     "differential_mobility",
     "diffusion_tensor",
     "drift_velocity",
+    "driving",
+    "dynamics",
     "eigenmodes",
     "eigenvalues",
     "group_velocities",
+    "meanfield",
     "mobility_tensor",
     "models",
+    "phonons",
+    "simulate",
+    "simulate_many",
+    "spectrum",
+    "structures",
     "units",
 ]

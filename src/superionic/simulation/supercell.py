@@ -177,11 +177,11 @@ def sublattice_signs(model: HoppingModel, sublattice=None) -> tuple[np.ndarray, 
         return w, True
     if nb == 2:
         return np.array([1.0, -1.0]), True
-    st = model._structure
+    hp = model.hop_parameters
     colour = [0] * nb
     colour[0] = 1
     adj: list[list[int]] = [[] for _ in range(nb)]
-    for s, t in zip(st["source"], st["target"], strict=True):
+    for s, t in zip(hp.source, hp.target, strict=True):
         adj[int(s)].append(int(t))
         adj[int(t)].append(int(s))
     ok = True
