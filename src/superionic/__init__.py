@@ -9,8 +9,9 @@ Public API
 ----------
 Declaration (Secs. II.3, III, App. A)
     :class:`Site`, :class:`Lattice`, :class:`Hop`, :class:`HoppingModel`, :class:`Interactions`;
-    canned models in :mod:`superionic.models` and :mod:`superionic.structures`;
-    TOML model files in :mod:`superionic.io`
+    canned models in :mod:`superionic.models` and :mod:`superionic.structures`
+Files
+    :mod:`superionic.io` (validated TOML model specs, NetCDF/CSV)
 Reciprocal space (Eqs. 10-15, 25-29, 56-58)
     :func:`bloch_matrix`, :func:`bloch_derivative`, :func:`eigenmodes`, :func:`eigenvalues`,
     :func:`group_velocities`; k-paths, meshes and spectrum Datasets in :mod:`superionic.spectrum`
@@ -37,6 +38,7 @@ from . import (
     channels,
     driving,
     dynamics,
+    io,
     meanfield,
     models,
     phonons,
@@ -97,6 +99,7 @@ __all__ = [
     "eigenmodes",
     "eigenvalues",
     "group_velocities",
+    "io",
     "meanfield",
     "mobility_tensor",
     "models",
