@@ -656,8 +656,12 @@ def _onsite_mesh(
                 h = math.ceil(cand / r[d])
                 if h > max_steps:
                     break
-                log_bound = (math.lgamma(max_steps + 1) - math.lgamma(h + 1)
-                             - math.lgamma(max_steps - h + 1) + h * logp)
+                log_bound = (
+                    math.lgamma(max_steps + 1)
+                    - math.lgamma(h + 1)
+                    - math.lgamma(max_steps - h + 1)
+                    + h * logp
+                )
                 if log_bound <= math.log(tol):
                     m[d] = min(m[d], cand)
                     break
@@ -746,8 +750,9 @@ def hop_rate(
         raise ModelError("mix of Channel and MatrixChannel: give one kind per call")
     rates = []
     steps = np.array([[sub_steps(c.frequency, t) for t in taus] for c in chans])
-    p_out = (_max_out_probability(chans, ctx, taus, time, phase_density, n_phases)
-             if periodic else 0.0)
+    p_out = (
+        _max_out_probability(chans, ctx, taus, time, phase_density, n_phases) if periodic else 0.0
+    )
     for i, t in enumerate(taus):
         if periodic:
             kmesh = _onsite_mesh(ctx.model, int(steps[:, i].max()), max_kpoints, p_out)
@@ -759,22 +764,47 @@ def hop_rate(
             stay = np.real(np.diagonal(total, axis1=-2, axis2=-1).mean(axis=0))
         else:
             total = full_hopping_matrix(
-                chans, t, time=time, weights=weights, phase_density=phase_density,
-                n_phases=n_phases, model=model, temperature=temperature, field=field,
+                chans,
+                t,
+                time=time,
+                weights=weights,
+                phase_density=phase_density,
+                n_phases=n_phases,
+                model=model,
+                temperature=temperature,
+                field=field,
                 coupling=coupling,
             )
             stay = np.diagonal(total)
         rates.append((1.0 - stay) / t)
     rates = np.array(rates)
     limit = rate_limit(
-        chans, time=time, weights=weights, phase_density=phase_density, n_phases=n_phases,
-        model=model, temperature=temperature, field=field, coupling=coupling,
+        chans,
+        time=time,
+        weights=weights,
+        phase_density=phase_density,
+        n_phases=n_phases,
+        model=model,
+        temperature=temperature,
+        field=field,
+        coupling=coupling,
     )
     contributions = [
-        wc * float(np.sum(rate_limit(
-            [c], time=time, phase_density=phase_density, n_phases=n_phases, model=model,
-            temperature=temperature, field=field, coupling=coupling,
-        )))
+        wc
+        * float(
+            np.sum(
+                rate_limit(
+                    [c],
+                    time=time,
+                    phase_density=phase_density,
+                    n_phases=n_phases,
+                    model=model,
+                    temperature=temperature,
+                    field=field,
+                    coupling=coupling,
+                )
+            )
+        )
         for wc, c in zip(w, chans, strict=True)
     ]
     dominant = chans[int(np.argmax(contributions))].frequency
@@ -792,10 +822,16 @@ def hop_rate(
     labels = [c.label or f"{c.frequency:.4g} Hz" for c in chans]
     return xr.Dataset(
         {
-            "rate": (("tau", "site"), rates, {"units": "1/s",
-                                              "long_name": "sum_{j != i} P_ji(tau) / tau"}),
-            "limit": ("site", limit, {"units": "1/s",
-                                      "long_name": "sum_c w_c omega_c <out-probability>_c"}),
+            "rate": (
+                ("tau", "site"),
+                rates,
+                {"units": "1/s", "long_name": "sum_{j != i} P_ji(tau) / tau"},
+            ),
+            "limit": (
+                "site",
+                limit,
+                {"units": "1/s", "long_name": "sum_c w_c omega_c <out-probability>_c"},
+            ),
             "n_sub_steps": (("channel", "tau"), steps, {"long_name": "floor(tau / tau_c)"}),
             "converged_tau": ("site", conv_tau, {"units": "s"}),
             "converged": ("site", converged),

@@ -171,8 +171,9 @@ class ACField:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "amplitude", _vector("ACField.amplitude", self.amplitude))
-        object.__setattr__(self, "omega", finite_float("ACField.omega (rad/s)", self.omega,
-                                                      minimum=0.0))
+        object.__setattr__(
+            self, "omega", finite_float("ACField.omega (rad/s)", self.omega, minimum=0.0)
+        )
         object.__setattr__(self, "phase", finite_float("ACField.phase (rad)", self.phase))
         object.__setattr__(self, "start", finite_float("ACField.start (s)", self.start))
 
@@ -285,7 +286,7 @@ def _supercell_hops(model: HoppingModel, table, repeats: tuple[int, ...]):
     n = model.n_sites
     dim = model.dim
     cells = np.indices(repeats).reshape(dim, -1).T
-    strides = np.array([int(np.prod(repeats[i + 1:])) for i in range(dim)], dtype=np.int64)
+    strides = np.array([int(np.prod(repeats[i + 1 :])) for i in range(dim)], dtype=np.int64)
     src_flat = cells @ strides
     tgt_cells = np.mod(cells[:, None, :] + table.cell[None, :, :], np.asarray(repeats))
     tgt_flat = tgt_cells @ strides
@@ -376,8 +377,9 @@ def drive(
     f_before = _field_values(model, protocol, np.array([start - tau]))[0]
 
     def stationary():
-        t0 = model.hop_table(temperature=temperature, field=f_before, coupling=coupling,
-                             domain="ignore")
+        t0 = model.hop_table(
+            temperature=temperature, field=f_before, coupling=coupling, domain="ignore"
+        )
         return stationary_distribution(t0)
 
     disp = table.displacement
@@ -442,23 +444,35 @@ def drive(
     )
     axes = list(_AXES[: model.dim])
     data = {
-        "field": (("time", "axis"), fields, {"units": "1/angstrom",
-                                            "long_name": "reduced field Z E / kB T"}),
+        "field": (
+            ("time", "axis"),
+            fields,
+            {"units": "1/angstrom", "long_name": "reduced field Z E / kB T"},
+        ),
         "field_area": ("axis", fields.sum(axis=0) * tau, {"units": "s/angstrom"}),
     }
     if wavevector is None:
         velocity = moves.real / tau
-        data["velocity"] = (("time", "axis"), velocity,
-                            {"units": "angstrom/s", "long_name": "mean ion velocity (Eq. 17)"})
-        data["displacement"] = (("time", "axis"), np.cumsum(moves.real, axis=0),
-                                {"units": "angstrom", "long_name": "mean displacement per ion"})
+        data["velocity"] = (
+            ("time", "axis"),
+            velocity,
+            {"units": "angstrom/s", "long_name": "mean ion velocity (Eq. 17)"},
+        )
+        data["displacement"] = (
+            ("time", "axis"),
+            np.cumsum(moves.real, axis=0),
+            {"units": "angstrom", "long_name": "mean displacement per ion"},
+        )
         data["occupation"] = (("time", "site"), occ[:-1].real, {"units": "ions per ion"})
     else:
         data["amplitude_real"] = (("time", "site"), occ[:-1].real)
         data["amplitude_imag"] = (("time", "site"), occ[:-1].imag)
     if space == "real":
-        data["final_density"] = ("cell_site", final.real,
-                                 {"long_name": "density per site after the last step"})
+        data["final_density"] = (
+            "cell_site",
+            final.real,
+            {"long_name": "density per site after the last step"},
+        )
     return xr.Dataset(
         data,
         coords={
@@ -493,8 +507,14 @@ def relaxation_modes(
         ``attrs["memory_time"]``: ``1 / (smallest relaxation rate of the non-stable modes)``.
     """
     f = None if field is None else np.atleast_1d(finite_array("field", field))
-    modes = eigenmodes(model, np.zeros(model.dim), field=f, coupling=coupling,
-                       temperature=temperature, method="general")
+    modes = eigenmodes(
+        model,
+        np.zeros(model.dim),
+        field=f,
+        coupling=coupling,
+        temperature=temperature,
+        method="general",
+    )
     p = modes.values
     with np.errstate(divide="ignore"):
         rate = -np.log(np.abs(p)) / model.tau
@@ -508,8 +528,11 @@ def relaxation_modes(
             "frequency": ("mode", modes.frequency, {"units": "rad/s"}),
         },
         coords={"mode": np.arange(p.size)},
-        attrs={"memory_time": 1.0 / slowest if slowest > 0 else math.inf,
-               "memory_time_units": "s", "tau_s": model.tau},
+        attrs={
+            "memory_time": 1.0 / slowest if slowest > 0 else math.inf,
+            "memory_time_units": "s",
+            "tau_s": model.tau,
+        },
     )
 
 
@@ -539,11 +562,18 @@ def step_response(
     f1 = np.array(step.amplitude)
     if f1.size != model.dim:
         raise ModelError(f"amplitude must have {model.dim} component(s)")
-    ds = drive(model, step, n_steps=n_steps, temperature=temperature, coupling=coupling,
-               engine=engine)
+    ds = drive(
+        model, step, n_steps=n_steps, temperature=temperature, coupling=coupling, engine=engine
+    )
     table = model.hop_table(temperature=temperature, field=f1, coupling=coupling)
-    modes = eigenmodes(model, np.zeros(model.dim), field=f1, coupling=coupling,
-                       temperature=temperature, method="general")
+    modes = eigenmodes(
+        model,
+        np.zeros(model.dim),
+        field=f1,
+        coupling=coupling,
+        temperature=temperature,
+        method="general",
+    )
     w = np.zeros((model.dim, model.n_sites))
     np.add.at(w.T, table.source, table.probability[:, None] * table.displacement)
     x0 = ds.occupation.values[0]
@@ -638,16 +668,30 @@ def ac_response(
     if cell_volume is None and model.dim == 3:
         cell_volume = model.lattice.volume
     if cell_volume is not None and temperature is not None:
-        kw = {"temperature": temperature, "charge": charge, "cell_volume": cell_volume,
-              "filling": model.filling if filling is None else filling}
+        kw = {
+            "temperature": temperature,
+            "charge": charge,
+            "cell_volume": cell_volume,
+            "filling": model.filling if filling is None else filling,
+        }
         # the conversion is linear: real and imaginary parts separately
-        data["sigma_real"] = (("omega", "i", "j"), mobility_to_conductivity(mu.real, **kw),
-                              {"units": "S/cm"})
-        data["sigma_imag"] = (("omega", "i", "j"), mobility_to_conductivity(mu.imag, **kw),
-                              {"units": "S/cm"})
+        data["sigma_real"] = (
+            ("omega", "i", "j"),
+            mobility_to_conductivity(mu.real, **kw),
+            {"units": "S/cm"},
+        )
+        data["sigma_imag"] = (
+            ("omega", "i", "j"),
+            mobility_to_conductivity(mu.imag, **kw),
+            {"units": "S/cm"},
+        )
     return xr.Dataset(
         data,
         coords={"omega": ("omega", om, {"units": "rad/s"}), "i": axes, "j": axes},
-        attrs={"tau_s": model.tau, "coupling": coupling, "charge_e": charge,
-               "nyquist_omega": math.pi / model.tau},
+        attrs={
+            "tau_s": model.tau,
+            "coupling": coupling,
+            "charge_e": charge,
+            "nyquist_omega": math.pi / model.tau,
+        },
     )

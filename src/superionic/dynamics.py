@@ -716,13 +716,19 @@ def relaxation(
             "decay_rate": ("wave", kappa, {"units": "1/s", "long_name": "measured (1-|p|)/tau"}),
             "frequency": ("wave", np.array([r.frequency for r in rows]), {"units": "rad/s"}),
             "bloch_decay_rate": (
-                "wave", np.array([r.bloch_decay_rate for r in rows]), {"units": "1/s"}
+                "wave",
+                np.array([r.bloch_decay_rate for r in rows]),
+                {"units": "1/s"},
             ),
             "bloch_frequency": (
-                "wave", np.array([r.bloch_frequency for r in rows]), {"units": "rad/s"}
+                "wave",
+                np.array([r.bloch_frequency for r in rows]),
+                {"units": "rad/s"},
             ),
             "decay_rate_over_k2": (
-                "wave", kappa / knorm**2, {"units": "angstrom^2/s", "long_name": "kappa / k^2"}
+                "wave",
+                kappa / knorm**2,
+                {"units": "angstrom^2/s", "long_name": "kappa / k^2"},
             ),
         },
         coords={

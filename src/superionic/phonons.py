@@ -137,8 +137,7 @@ class PhononModes:
         freq = finite_array("frequencies (THz)", self.frequencies)
         if freq.shape != (nq, 3 * natom):
             raise ModelError(
-                f"frequencies must have shape (nq, 3 natom) = ({nq}, {3 * natom}), "
-                f"got {freq.shape}"
+                f"frequencies must have shape (nq, 3 natom) = ({nq}, {3 * natom}), got {freq.shape}"
             )
         if np.any(freq < -tol):
             iq, ib = np.unravel_index(int(np.argmin(freq)), freq.shape)
@@ -177,9 +176,7 @@ class PhononModes:
         if self.group_velocities is not None:
             gv = finite_array("group_velocities (THz Å)", self.group_velocities)
             if gv.shape != (nq, 3 * natom, 3):
-                raise ModelError(
-                    f"group_velocities must have shape (nq, nband, 3), got {gv.shape}"
-                )
+                raise ModelError(f"group_velocities must have shape (nq, nband, 3), got {gv.shape}")
             set_(self, "group_velocities", gv)
         w = np.ones(nq) if self.weights is None else finite_array("weights", self.weights)
         if w.shape != (nq,) or np.any(w < 0) or not w.sum() > 0:
@@ -288,8 +285,7 @@ def diatomic_chain(
     m = finite_float("mobile_mass (amu)", mobile_mass, minimum=0.0, strict_min=True)
     big = finite_float("host_mass (amu)", host_mass, minimum=0.0, strict_min=True)
     kl = finite_float("spring (eV/Å^2)", spring, minimum=0.0, strict_min=True)
-    kt = finite_float("transverse_spring (eV/Å^2)", transverse_spring, minimum=0.0,
-                      strict_min=True)
+    kt = finite_float("transverse_spring (eV/Å^2)", transverse_spring, minimum=0.0, strict_min=True)
     a = finite_float("a (Å)", a, minimum=0.0, strict_min=True)
     if int(nq) < 2:
         raise ModelError(f"nq must be >= 2, got {nq}")
@@ -522,8 +518,14 @@ def _phonopy_missing() -> ModelError:
     )
 
 
-_RESULT_KEYS = ("qpoints", "weights", "distances", "frequencies", "eigenvectors",
-                "group_velocities")
+_RESULT_KEYS = (
+    "qpoints",
+    "weights",
+    "distances",
+    "frequencies",
+    "eigenvectors",
+    "group_velocities",
+)
 
 
 def _results(phonon, attribute: str, legacy: str) -> dict:
@@ -560,8 +562,9 @@ def from_phonopy(
     prim = phonon.primitive
     natom = len(prim.masses)
     if mesh is not None:
-        phonon.run_mesh(mesh, with_eigenvectors=True, with_group_velocities=True,
-                        is_mesh_symmetry=False)
+        phonon.run_mesh(
+            mesh, with_eigenvectors=True, with_group_velocities=True, is_mesh_symmetry=False
+        )
         d = _results(phonon, "mesh", "get_mesh_dict")
         q = np.asarray(d["qpoints"], dtype=float)
         freq = np.asarray(d["frequencies"], dtype=float)
@@ -765,8 +768,7 @@ def rank_modes(
             "mobile_weight": ("mode", take(mobile_w)),
             "relative_weight": ("mode", take(rel)),
             "group_velocity": ("mode", take(speed), {"units": "THz*angstrom"}),
-            "group_velocity_vector": (("mode", "xyz"), gv_flat[order],
-                                      {"units": "THz*angstrom"}),
+            "group_velocity_vector": (("mode", "xyz"), gv_flat[order], {"units": "THz*angstrom"}),
             "eigenvector_score": ("mode", take(rel)),
             "frequency_score": ("mode", take(f_score)),
             "dispersion_score": ("mode", take(d_score)),
@@ -778,8 +780,7 @@ def rank_modes(
             "band_center": center,
             "band_width": width,
             "criteria": ",".join(crit),
-            "mobile": ",".join(sorted({s for s, k in zip(modes.symbols, mask, strict=True)
-                                       if k})),
+            "mobile": ",".join(sorted({s for s, k in zip(modes.symbols, mask, strict=True) if k})),
             "source": modes.source,
             "reference": "paper Sec. II.2, criteria 1-3",
         },

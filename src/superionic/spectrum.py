@@ -134,8 +134,12 @@ def high_symmetry_points(lattice: Lattice) -> tuple[dict[str, tuple[float, ...]]
         return pts, [[g, "X", "M", g, "R", "X"], ["M", "R"]]
     if kind == "fcc":
         pts = {
-            g: (0, 0, 0), "X": (0.5, 0, 0.5), "L": (0.5, 0.5, 0.5), "W": (0.5, 0.25, 0.75),
-            "K": (0.375, 0.375, 0.75), "U": (0.625, 0.25, 0.625),
+            g: (0, 0, 0),
+            "X": (0.5, 0, 0.5),
+            "L": (0.5, 0.5, 0.5),
+            "W": (0.5, 0.25, 0.75),
+            "K": (0.375, 0.375, 0.75),
+            "U": (0.625, 0.25, 0.625),
         }
         return pts, [[g, "X", "W", "K", g, "L", "U", "W", "L", "K"], ["U", "X"]]
     if kind == "bcc":
@@ -144,7 +148,11 @@ def high_symmetry_points(lattice: Lattice) -> tuple[dict[str, tuple[float, ...]]
     if kind == "hexagonal3d":
         kk = _hex_k_point(lattice)
         pts = {
-            g: (0, 0, 0), "M": (0.5, 0, 0), "K": kk, "A": (0, 0, 0.5), "L": (0.5, 0, 0.5),
+            g: (0, 0, 0),
+            "M": (0.5, 0, 0),
+            "K": kk,
+            "A": (0, 0, 0.5),
+            "L": (0.5, 0, 0.5),
             "H": (kk[0], kk[1], 0.5),
         }
         return pts, [[g, "M", "K", g, "A", "L", "H", "A"], ["L", "M"], ["K", "H"]]
@@ -222,9 +230,7 @@ def kpath(lattice: Lattice, points=None, path=None, n: int = 200) -> KPath:
             raise ModelError(f"each path segment needs at least two labels, got {seg!r}")
         for label in seg:
             if label not in frac_pts:
-                raise ModelError(
-                    f"path label {label!r} is not among the points {sorted(frac_pts)}"
-                )
+                raise ModelError(f"path label {label!r} is not among the points {sorted(frac_pts)}")
     rec = lattice.reciprocal
     legs = [(seg[i], seg[i + 1]) for seg in segments for i in range(len(seg) - 1)]
     lengths = np.array(
@@ -341,9 +347,7 @@ def zone_boundary(lattice: Lattice) -> np.ndarray:
     return verts[order]
 
 
-def kmesh(
-    lattice: Lattice, n, *, gamma_centered: bool = False, first_zone: bool = False
-) -> KMesh:
+def kmesh(lattice: Lattice, n, *, gamma_centered: bool = False, first_zone: bool = False) -> KMesh:
     """A Monkhorst-Pack mesh of ``n_1 x ... x n_dim`` wave vectors.
 
     Parameters
@@ -484,7 +488,9 @@ def _kpoints(model: HoppingModel, k) -> tuple[np.ndarray, dict, dict]:
         attrs["sampling"] = "mesh"
         if k.zone_boundary is not None:
             coords["zone_boundary"] = (
-                ("vertex", "direction"), k.zone_boundary, {"units": "1/angstrom"}
+                ("vertex", "direction"),
+                k.zone_boundary,
+                {"units": "1/angstrom"},
             )
     else:
         kv = finite_array("k", k)
@@ -495,9 +501,7 @@ def _kpoints(model: HoppingModel, k) -> tuple[np.ndarray, dict, dict]:
                 f"k must have {model.dim} component(s) on its last axis, got shape {kv.shape}"
             )
         kv = kv.reshape(-1, model.dim)
-        coords["k_fractional"] = (
-            ("k", "direction"), kv @ np.linalg.inv(lattice.reciprocal)
-        )
+        coords["k_fractional"] = (("k", "direction"), kv @ np.linalg.inv(lattice.reciprocal))
         attrs["sampling"] = "points"
     return np.ascontiguousarray(kv, dtype=float), coords, attrs
 
@@ -609,8 +613,13 @@ def spectrum(
             vg = np.imag(dvalues / np.where(nonzero, values, 1.0)[..., None]) / tau
         vg = np.where(defined[..., None], vg, np.nan)
     axes = list(_AXES[:dim])
-    status = "ok" if inside else (
-        "outside the discrete-time domain: some out-probability exceeds 1 (negative diagonal of P)"
+    status = (
+        "ok"
+        if inside
+        else (
+            "outside the discrete-time domain: some out-probability exceeds 1 "
+            "(negative diagonal of P)"
+        )
     )
     coords = {
         "k": np.arange(kv.shape[0]),
@@ -736,8 +745,13 @@ def polarization(
     lead = karr.shape[:-1]
     flat = karr.reshape(-1, model.dim)
     modes = eigenmodes(
-        model, flat, field=field, coupling=coupling, temperature=temperature,
-        method="general", domain=domain,
+        model,
+        flat,
+        field=field,
+        coupling=coupling,
+        temperature=temperature,
+        method="general",
+        domain=domain,
     )
     u = modes.right[..., :, 0]
     ua, ub = u[:, ia], u[:, ib]

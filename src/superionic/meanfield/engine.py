@@ -133,9 +133,7 @@ def _partition(src, tgt, base_keys, blocking, partners) -> np.ndarray:
         for h in range(src.size):
             counts = np.bincount(labels, weights=partners[h], minlength=n_before)
             part_keys.append(tuple(np.round(counts).astype(int)))
-        labels = _relabel(
-            [(int(labels[h]), blk_keys[h], part_keys[h]) for h in range(src.size)]
-        )
+        labels = _relabel([(int(labels[h]), blk_keys[h], part_keys[h]) for h in range(src.size)])
         if labels.max() + 1 == n_before:
             return labels
 
@@ -276,8 +274,9 @@ class _Eval:
     jacobian: np.ndarray | None  # (S, C, C)
 
 
-def _evaluate(data: MeanFieldData, u: np.ndarray, log_b: np.ndarray, kt: float,
-              jacobian: bool = True) -> _Eval:
+def _evaluate(
+    data: MeanFieldData, u: np.ndarray, log_b: np.ndarray, kt: float, jacobian: bool = True
+) -> _Eval:
     """Residual ``u - ln Phi(n0 pi(e^u), e^u)`` on classes, and its Jacobian (analytic)."""
     P = np.exp(u[:, data.classes])
     pi, gen, scale = _stationary_scaled(data, P)
@@ -326,8 +325,8 @@ def mean_field_map(model_or_data, occupations, probabilities, *, temperature: fl
     ndarray, shape (n_hops,)
         The new probabilities; 0 for hops into a site whose occupation is >= 1 (if exclusion).
     """
-    data = model_or_data if isinstance(model_or_data, MeanFieldData) else compile_model(
-        model_or_data
+    data = (
+        model_or_data if isinstance(model_or_data, MeanFieldData) else compile_model(model_or_data)
     )
     t = finite_float("temperature (K)", temperature, minimum=0.0, strict_min=True)
     n = np.asarray(occupations, float)
@@ -373,9 +372,18 @@ def _deflation(u: np.ndarray, roots: np.ndarray):
     return m, m[:, None] * dlog
 
 
-def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *,
-            roots: np.ndarray | None = None, maxiter: int = 100,
-            max_step: float = 2.0, stall: int = 15, line_search: int = 12) -> _NewtonResult:
+def _newton(
+    data: MeanFieldData,
+    u0: np.ndarray,
+    log_b: np.ndarray,
+    kt: float,
+    *,
+    roots: np.ndarray | None = None,
+    maxiter: int = 100,
+    max_step: float = 2.0,
+    stall: int = 15,
+    line_search: int = 12,
+) -> _NewtonResult:
     """Batched damped Newton on the class residual (optionally deflated)."""
     u = np.array(u0, dtype=float)
     s_count = u.shape[0]
@@ -396,6 +404,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
     res = np.max(np.abs(ev.residual), axis=1)
     best = res.copy()
     since_best = np.zeros(s_count, dtype=int)
+
     def tol_of(uu):
         return TOL * (1.0 + np.max(np.abs(uu), axis=1))
 
@@ -411,8 +420,9 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
             break
         idx = np.flatnonzero(active)
         ua = u[idx]
-        eva = _Eval(ev.P[idx], ev.pi[idx], ev.n[idx], ev.log_phi[idx], ev.residual[idx],
-                    ev.jacobian[idx])
+        eva = _Eval(
+            ev.P[idx], ev.pi[idx], ev.n[idx], ev.log_phi[idx], ev.residual[idx], ev.jacobian[idx]
+        )
         r, j = eva.residual, eva.jacobian
         if roots.size:
             m, dm = _deflation(ua, roots)
@@ -460,8 +470,7 @@ def _newton(data: MeanFieldData, u0: np.ndarray, log_b: np.ndarray, kt: float, *
         # resolution of a root (large exactly at a pitchfork or a fold)
         noise = 1e-15 * (1.0 + np.max(np.abs(u[conv]), axis=1))
         sigma_min = np.linalg.svd(jac, compute_uv=False)[:, -1]
-        err[conv] = np.maximum(np.max(np.abs(step), axis=1),
-                               noise / np.maximum(sigma_min, 1e-300))
+        err[conv] = np.maximum(np.max(np.abs(step), axis=1), noise / np.maximum(sigma_min, 1e-300))
     return _NewtonResult(u=u, residual=res, converged=conv, iterations=iters, error=err)
 
 
@@ -472,8 +481,9 @@ GAINS = (0.0, 0.3, 0.7, 0.9, 0.97, 1.03, 1.1, 1.5, 2.5, 5.0, 12.0, 40.0)
 LIGHT_GAINS = (0.0, 0.9, 1.1, 5.0)
 
 
-def _occupation_patterns(data: MeanFieldData, n_random: int, seed: int,
-                         polarizations=POLARIZATIONS) -> np.ndarray:
+def _occupation_patterns(
+    data: MeanFieldData, n_random: int, seed: int, polarizations=POLARIZATIONS
+) -> np.ndarray:
     n = data.n_sites
     patterns = [np.full(n, 1.0 / n)]
     if data.sublattice is not None:
@@ -494,8 +504,15 @@ def _occupation_patterns(data: MeanFieldData, n_random: int, seed: int,
     return np.array(patterns)
 
 
-def _seeds(data: MeanFieldData, log_b: np.ndarray, kt: float, *, n_random: int,
-           seed: int, light: bool = False) -> np.ndarray:
+def _seeds(
+    data: MeanFieldData,
+    log_b: np.ndarray,
+    kt: float,
+    *,
+    n_random: int,
+    seed: int,
+    light: bool = False,
+) -> np.ndarray:
     """Deterministic starting points in class space (see module doc).
 
     ``light``: a reduced set (for refinement steps that also get continuation seeds).
@@ -514,14 +531,20 @@ def _seeds(data: MeanFieldData, log_b: np.ndarray, kt: float, *, n_random: int,
             log_p = log_a
             if g > 0.0 and ref > 0.0:
                 log_p = np.minimum(log_a + max(math.log(g / ref), 0.0), U_MAX - 1.0)
-            out.append(np.array([log_p[data.classes == c].mean()
-                                 for c in range(data.n_classes)]))
+            out.append(np.array([log_p[data.classes == c].mean() for c in range(data.n_classes)]))
     return np.array(out)
 
 
-def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
-               n_random: int | None = None, seed: int = 0, deflate: bool = True,
-               light: bool = False):
+def find_roots(
+    data: MeanFieldData,
+    temperature: float,
+    *,
+    seeds=None,
+    n_random: int | None = None,
+    seed: int = 0,
+    deflate: bool = True,
+    light: bool = False,
+):
     """All distinct roots in class space found from the deterministic seeds (and ``seeds``).
 
     Returns
@@ -562,11 +585,13 @@ def find_roots(data: MeanFieldData, temperature: float, *, seeds=None,
         res_d = _newton(data, local, log_b, kt, roots=roots, maxiter=40, stall=6, line_search=6)
         ok = res_d.converged
         if np.any(ok):
-            roots, resid, err = _dedup(np.vstack([roots, res_d.u[ok]]),
-                                       np.concatenate([resid, res_d.residual[ok]]),
-                                       np.concatenate([err, res_d.error[ok]]), same)
-    return roots, resid, {"n_seeds": int(starts.shape[0]), "n_failed": failed,
-                          "error": err}
+            roots, resid, err = _dedup(
+                np.vstack([roots, res_d.u[ok]]),
+                np.concatenate([resid, res_d.residual[ok]]),
+                np.concatenate([err, res_d.error[ok]]),
+                same,
+            )
+    return roots, resid, {"n_seeds": int(starts.shape[0]), "n_failed": failed, "error": err}
 
 
 #: Roots farther apart than this (max norm in ln P) are always distinct.
@@ -613,8 +638,9 @@ def _dedup(u: np.ndarray, r: np.ndarray, e: np.ndarray, same):
 
 
 # --------------------------------------------------------------------------- analysis
-def _linearisation(data: MeanFieldData, occupations: np.ndarray, probabilities: np.ndarray,
-                   temperature: float):
+def _linearisation(
+    data: MeanFieldData, occupations: np.ndarray, probabilities: np.ndarray, temperature: float
+):
     """Blocks of the linearised mean field at a fixed point.
 
     Returns ``gen`` (``M - I``, N x N), ``g`` (``dM/dP . n``, N x H), ``d_n`` (``dPhi/dn``,
@@ -674,8 +700,9 @@ class Stability:
     stable: bool
 
 
-def stability(data: MeanFieldData, occupations, probabilities, temperature, *,
-              tol: float = 1e-9) -> Stability:
+def stability(
+    data: MeanFieldData, occupations, probabilities, temperature, *, tol: float = 1e-9
+) -> Stability:
     """Stability of a fixed point, computed without ``1 - small`` cancellation at tiny P.
 
     The step Jacobian is ``[[I + gen + g d_n, g d_p], [d_n, d_p]]``. Its eigenvalues near 1 are
