@@ -239,12 +239,11 @@ def test_conductivity_notes_ignored_interactions(tmp_path):
     assert "ignores the interactions" in result.output
 
 
-def test_default_output_goes_to_the_working_directory(tmp_path, canned_chain):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(main, ["spectrum", str(canned_chain), "-n", "8"])
-        assert result.exit_code == 0, result.output
-        assert (Path(cwd) / "spectrum.nc").is_file() and (Path(cwd) / "spectrum.png").is_file()
+def test_default_output_goes_to_the_working_directory(tmp_path, canned_chain, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["spectrum", str(canned_chain), "-n", "8"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "spectrum.nc").is_file() and (tmp_path / "spectrum.png").is_file()
 
 
 @pytest.mark.parametrize("with_plot_core", [True, False])

@@ -72,11 +72,10 @@ def _commands() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("args", _commands(), ids=lambda a: " ".join(a[:2]))
-def test_documented_commands_run(args, tmp_path):
+def test_documented_commands_run(args, tmp_path, monkeypatch):
     args = [str(ROOT / a) if a.startswith("examples/") else a for a in args]
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(main, args)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     if "--allow-outside-domain" not in args:
         assert "warning" not in result.output.lower(), result.output
