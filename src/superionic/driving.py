@@ -30,14 +30,9 @@ Relaxation (Sec. III.2, "loss of memory"). After a step to a constant field ``f1
 the non-stable k = 0 modes (:func:`superionic.bloch.eigenmodes`). :func:`step_response` returns
 the amplitudes ``a_nu`` and rates beside the evolution.
 
-AC response. For ``f_n = Re[f exp(i Omega t_n)]`` and small ``f`` the periodic steady state gives
-the complex mobility (per step ``z = exp(i Omega tau)``)::
-
-    mu(Omega) = [ sum_h c d_h d_h P_h pi_s(h) + W (z I - P_0 + pi 1^T)^-1 G ] / tau,
-
-with ``W[:, s] = sum_{h from s} d_h P_h`` and ``G = (dP_0/df) pi``. At ``Omega = 0`` the inverse
-is the fundamental matrix and ``mu(0)`` is :func:`superionic.transport.mobility_tensor`, so
-``sigma(Omega -> 0)`` is the DC conductivity.
+Field protocols (:class:`StepField`, :class:`PulseField`, :class:`ACField`) are defined in
+:mod:`superionic.field_protocols` and the small-signal AC mobility and conductivity
+(:func:`ac_response`) in :mod:`superionic.linear_response`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -45,7 +40,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -54,9 +48,11 @@ import xarray as xr
 from ._validate import finite_array, finite_float, int_tuple
 from .bloch import eigenmodes, stationary_distribution
 from .errors import DomainWarning, ModelError
+from .field_protocols import ACField, PulseField, StepField
 from .hops import coupling_factor
+from .linear_response import ac_response
 from .model import HoppingModel
-from .transport import drift_velocity, mobility_to_conductivity
+from .transport import drift_velocity
 
 __all__ = [
     "ACField",
@@ -69,118 +65,6 @@ __all__ = [
 ]
 
 _AXES = ("x", "y", "z")
-
-
-# --------------------------------------------------------------------------- protocols
-def _vector(name: str, value) -> tuple[float, ...]:
-    arr = np.atleast_1d(finite_array(name, value))
-    if arr.ndim != 1 or not 1 <= arr.size <= 3:
-        raise ModelError(f"{name} must be a vector of 1-3 components (1/Å), got {value!r}")
-    return tuple(float(x) for x in arr)
-
-
-def _times(t) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(t, dtype=float)
-    return t, t[..., None]
-
-
-@dataclass(frozen=True)
-class StepField:
-    """A field switched from ``before`` to ``amplitude`` at time ``time`` (reduced, 1/Å).
-
-    Parameters
-    ----------
-    amplitude : sequence of float
-        Reduced field ``Z E / kB T`` after the step, 1/Å (one component per dimension).
-    time : float
-        Switching time in s; steps starting at ``t >= time`` feel the new field.
-    before : sequence of float, optional
-        Field before the step (default zero).
-    """
-
-    amplitude: tuple[float, ...]
-    time: float = 0.0
-    before: tuple[float, ...] | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amplitude", _vector("StepField.amplitude", self.amplitude))
-        object.__setattr__(self, "time", finite_float("StepField.time (s)", self.time))
-        before = (0.0,) * len(self.amplitude) if self.before is None else self.before
-        before = _vector("StepField.before", before)
-        if len(before) != len(self.amplitude):
-            raise ModelError("StepField.before and amplitude need the same number of components")
-        object.__setattr__(self, "before", before)
-
-    def __call__(self, t) -> np.ndarray:
-        _, tt = _times(t)
-        return np.where(tt >= self.time, np.array(self.amplitude), np.array(self.before))
-
-
-@dataclass(frozen=True)
-class PulseField:
-    """A rectangular field pulse of ``amplitude`` (1/Å) on ``[start, start + duration)``.
-
-    Its area ``amplitude * duration`` (1/Å s) sets the displacement in linear response:
-    ``mobility . area`` (the DC mobility: the response integrated over all times).
-    """
-
-    amplitude: tuple[float, ...]
-    start: float
-    duration: float
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amplitude", _vector("PulseField.amplitude", self.amplitude))
-        object.__setattr__(self, "start", finite_float("PulseField.start (s)", self.start))
-        object.__setattr__(
-            self,
-            "duration",
-            finite_float("PulseField.duration (s)", self.duration, minimum=0.0, strict_min=True),
-        )
-
-    @property
-    def area(self) -> np.ndarray:
-        """``amplitude * duration`` in 1/Å s."""
-        return np.array(self.amplitude) * self.duration
-
-    def __call__(self, t) -> np.ndarray:
-        t, tt = _times(t)
-        inside = (tt >= self.start) & (tt < self.start + self.duration)
-        return np.where(inside, np.array(self.amplitude), 0.0) + 0.0 * tt
-
-
-@dataclass(frozen=True)
-class ACField:
-    """``f(t) = amplitude cos(omega (t - start) + phase)`` for ``t >= start``, zero before.
-
-    Parameters
-    ----------
-    amplitude : sequence of float
-        Reduced field amplitude, 1/Å.
-    omega : float
-        Angular frequency in rad/s.
-    phase : float
-        Phase in rad.
-    start : float
-        Switch-on time in s.
-    """
-
-    amplitude: tuple[float, ...]
-    omega: float
-    phase: float = 0.0
-    start: float = 0.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amplitude", _vector("ACField.amplitude", self.amplitude))
-        object.__setattr__(
-            self, "omega", finite_float("ACField.omega (rad/s)", self.omega, minimum=0.0)
-        )
-        object.__setattr__(self, "phase", finite_float("ACField.phase (rad)", self.phase))
-        object.__setattr__(self, "start", finite_float("ACField.start (s)", self.start))
-
-    def __call__(self, t) -> np.ndarray:
-        t, tt = _times(t)
-        wave = np.cos(self.omega * (tt - self.start) + self.phase)
-        return np.where(tt >= self.start, wave * np.array(self.amplitude), 0.0)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -595,103 +479,3 @@ def step_response(
         modal_velocity=(("time", "axis"), modal, {"units": "angstrom/s"}),
     )
     return ds.assign_coords(mode=np.arange(modes.values.size))
-
-
-# --------------------------------------------------------------------------- AC response
-def _linear_pieces(table, pi, c):
-    n, d, p = table.n_sites, table.displacement, table.probability
-    dim = d.shape[1]
-    flux = p * pi[table.source]
-    w = np.zeros((dim, n))
-    np.add.at(w.T, table.source, p[:, None] * d)
-    g = np.zeros((n, dim))
-    np.add.at(g, table.target, c * flux[:, None] * d)
-    np.subtract.at(g, table.source, c * flux[:, None] * d)
-    direct = (c * flux[:, None] * d).T @ d
-    return w, g, direct
-
-
-def ac_response(
-    model: HoppingModel,
-    omega,
-    *,
-    temperature=None,
-    coupling: str = "symmetric",
-    field=None,
-    charge: float = 1.0,
-    cell_volume: float | None = None,
-    filling: float | None = None,
-) -> xr.Dataset:
-    """Complex AC mobility ``mu(Omega)`` and conductivity ``sigma(Omega)`` (linear response).
-
-    Parameters
-    ----------
-    model : HoppingModel
-    omega : array_like
-        Angular frequencies in rad/s (``Omega tau`` up to pi, the discrete-time Nyquist limit).
-    temperature : float, optional
-        K (needed for energy models and for conductivities in S/cm).
-    coupling : {"symmetric", "full"}
-    field : array_like, optional
-        Static bias field (reduced, 1/Å): small-signal response around it.
-    charge, cell_volume, filling
-        For ``sigma`` in S/cm (see :func:`superionic.transport.mobility_to_conductivity`);
-        omitted when ``cell_volume`` or ``temperature`` is None (3D lattices default to their
-        cell volume).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``mobility_real``/``mobility_imag`` (omega, i, j) in Å^2/s (``d v / d f``);
-        ``sigma_real``/``sigma_imag`` (omega, i, j) in S/cm when available. ``omega = 0`` gives
-        :func:`superionic.transport.mobility_tensor`.
-    """
-    om = np.atleast_1d(finite_array("omega (rad/s)", omega))
-    if om.ndim != 1 or np.any(om < 0):
-        raise ModelError("omega must be a 1D array of angular frequencies >= 0 (rad/s)")
-    c = coupling_factor(coupling)
-    f = None if field is None else np.atleast_1d(finite_array("field", field))
-    table = model.hop_table(temperature=temperature, field=f, coupling=coupling)
-    pi = stationary_distribution(table)
-    w, g, direct = _linear_pieces(table, pi, c)
-    p0 = table.cell_matrix()
-    n = table.n_sites
-    z = np.exp(1j * om * model.tau)
-    a = z[:, None, None] * np.eye(n) - p0[None] + pi[None, :, None]
-    sol = np.linalg.solve(a, np.broadcast_to(g, (om.size, *g.shape)).astype(complex))
-    mu = (direct[None] + w[None] @ sol) / model.tau  # (omega, i, j)
-    axes = list(_AXES[: model.dim])
-    data = {
-        "mobility_real": (("omega", "i", "j"), mu.real, {"units": "angstrom^2/s"}),
-        "mobility_imag": (("omega", "i", "j"), mu.imag, {"units": "angstrom^2/s"}),
-    }
-    if cell_volume is None and model.dim == 3:
-        cell_volume = model.lattice.volume
-    if cell_volume is not None and temperature is not None:
-        kw = {
-            "temperature": temperature,
-            "charge": charge,
-            "cell_volume": cell_volume,
-            "filling": model.filling if filling is None else filling,
-        }
-        # the conversion is linear: real and imaginary parts separately
-        data["sigma_real"] = (
-            ("omega", "i", "j"),
-            mobility_to_conductivity(mu.real, **kw),
-            {"units": "S/cm"},
-        )
-        data["sigma_imag"] = (
-            ("omega", "i", "j"),
-            mobility_to_conductivity(mu.imag, **kw),
-            {"units": "S/cm"},
-        )
-    return xr.Dataset(
-        data,
-        coords={"omega": ("omega", om, {"units": "rad/s"}), "i": axes, "j": axes},
-        attrs={
-            "tau_s": model.tau,
-            "coupling": coupling,
-            "charge_e": charge,
-            "nyquist_omega": math.pi / model.tau,
-        },
-    )
