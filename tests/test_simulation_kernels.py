@@ -76,8 +76,57 @@ def test_place_ions_twin_and_both_branches():
         assert np.unique(sites).size == n_ions and occ.sum() == n_ions
 
 
+def _mixed(K0=0.04, M0=0.02):
+    """Honeycomb with extra A -> A hops: 5 hops out of A, 3 out of B; 2 or 6 blockers per hop."""
+    lat = models._honeycomb_lattice(3.0)
+    hops = [Hop("B", "A", c, saddle=0.05, degeneracy=3) for c in models.HONEYCOMB_B_TO_A_CELLS]
+    hops += [Hop("A", "A", (1, 0), probability=0.05), Hop("A", "A", (0, -1), probability=0.08)]
+    return HoppingModel(lat, hops, interactions=Interactions(repulsion=K0, concerted=M0))
+
+
+def test_slot_tables_match_entries():
+    model = _mixed()
+    rules = build_rules(model, temperature=600.0, field=[0.2, -0.1])
+    cell = compile_supercell(rules, model, (5, 6))
+    ns, nb, nk = cell.hop_slots, cell.block_slots, cell.block_slots + 1
+    assert (ns, nb) == (5, 6)
+    fac = rules.repulsion_factor
+    for c in range(cell.n_codes):
+        e0, e1 = cell.entry_ptr[c], cell.entry_ptr[c + 1]
+        start = 0.0
+        for j in range(ns):
+            q = c * ns + j
+            if e0 + j >= e1:  # padding: zero width at the code's bound, never a target
+                assert cell.slot_cum[q] == cell.slot_cum[c * ns + ns - 1]
+                assert cell.slot_target[q] == 0 and cell.slot_nblock[q] == 0
+                continue
+            e = e0 + j
+            h = cell.entry_hop[e]
+            assert cell.slot_hop[q] == h and cell.slot_target[q] == cell.entry_target[e]
+            blk = cell.block_delta[cell.block_ptr[e] : cell.block_ptr[e + 1]]
+            n = blk.size
+            assert cell.slot_nblock[q] == n
+            assert list(cell.slot_block[q * nb : q * nb + n]) == list(blk)
+            assert not np.any(cell.slot_block[q * nb + n : (q + 1) * nb])
+            width = rules.probability[h] * fac.max() * (rules.boost if rules.partner[h].any()
+                                                        else 1.0)
+            assert cell.slot_cum[q] == pytest.approx(start + width, rel=1e-14)
+            thr = cell.slot_threshold[q]
+            pad = nb - n
+            np.testing.assert_allclose(thr[pad:nk], start + rules.probability[h] * fac[: n + 1],
+                                       rtol=1e-14)
+            np.testing.assert_allclose(
+                thr[2 * nk + pad :], start + rules.probability[h] * fac[: n + 1] * rules.boost,
+                rtol=1e-14,
+            )
+            assert np.all(thr[:pad] == -1.0) and np.all(thr[nk : 2 * nk] == -1.0)
+            start = cell.slot_cum[q]
+
+
 CASES = [
     # model, temperature, field, supercell, n_ions, update, concerted
+    ("mixed-M0", _mixed(), 600.0, [0.2, -0.3], (5, 5), 21, "sequential", "previous"),
+    ("mixed-parallel", _mixed(0.06, 0.0), 600.0, None, (5, 6), 26, "parallel", "previous"),
     ("honeycomb-K0", _honeycomb(0.05), 600.0, [0.3, -0.2], (4, 5), 20, "sequential", "previous"),
     ("honeycomb-M0", _honeycomb(0.05, 0.02), 600.0, None, (4, 5), 19, "sequential", "previous"),
     ("honeycomb-M0-same", _honeycomb(0.03, 0.1), 600.0, [0.2, 0.1], (3, 4), 12, "sequential",

@@ -59,8 +59,10 @@ class DiscreteEngine:
         self.ion_ucell = np.zeros((self.n_ions, self.dim), dtype=np.int16)
         self.ion_ref = np.zeros(self.n_ions, dtype=np.uint8)
         self.pending = np.zeros(self.n_ions if update == "parallel" else 1, dtype=np.uint8)
-        max_out = int(np.max(np.diff(cell.entry_ptr))) if cell.entry_ptr.size > 1 else 1
-        self.scratch = np.zeros(max(max_out, 1))
+        self.scratch = np.zeros(max(cell.hop_slots, 1))
+        # offsets as unsigned views: s + offset wraps modulo 2**64 to the right site
+        self._slot_target = cell.slot_target.view(np.uint64)
+        self._slot_block = cell.slot_block.view(np.uint64)
         self.counters = np.zeros(1, dtype=np.int64)
         self.acc = np.zeros(n_accumulators(self.dim))
         self.max_cell = int(np.max(np.abs(rules.cell))) if rules.cell.size else 1
@@ -103,12 +105,11 @@ class DiscreteEngine:
         K.run_steps(
             int(nsteps), UPDATES[self.update], CONCERTED_MODES[self.concerted_mode],
             bool(r.concerted),
-            self.occ, self.code, self.vac, self.ion_site, self.ion_ucell,
-            c.code_basis, c.code_bound, c.entry_ptr, c.entry_hop, c.entry_target, c.entry_start,
-            c.entry_cum, c.block_ptr,
-            c.block_delta, r.probability, r.repulsion_factor, float(r.boost), r.partner,
-            r.cell, r.displacement, r.source_basis, r.target_basis, self.sign, self.pending,
-            self.scratch,
+            self.occ, self.code, self.vac, self.ion_site, self.ion_ucell, c.code_basis,
+            c.hop_slots, c.block_slots, c.slot_cum, self._slot_target, c.slot_hop,
+            self._slot_block, c.slot_nblock, c.slot_threshold, r.probability,
+            r.repulsion_factor, float(r.boost), r.partner, r.cell, r.displacement,
+            r.source_basis, r.target_basis, self.sign, self.pending, self.scratch,
             rng, self.counters, self.acc,
         )
 

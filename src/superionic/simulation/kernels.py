@@ -11,9 +11,14 @@ Update schemes (one step tau)
 ``sequential`` (default)
     Every ion is visited once per step, in the order ``(a k + b) mod N`` with ``a`` (coprime to N)
     and ``b`` drawn anew each step; ion labels are random, so the order is a fresh pseudo-random
-    permutation. The visited ion draws one uniform ``u`` and hops along the first hop (in the
-    model's hop order) whose cumulative probability exceeds ``u``; probabilities are evaluated on
-    the *current* configuration, which includes the hops made earlier in the step. Each single-ion
+    permutation. The visited ion draws one uniform ``u``. Each of its hops owns an interval of
+    ``u`` as wide as the largest probability the hop can have (consecutive, in the model's hop
+    order); the hop whose interval ``[start, end)`` holds ``u`` is evaluated on the *current*
+    configuration, which includes the hops made earlier in the step, and taken when
+    ``u < start + p`` with p its actual probability (exact, since p never exceeds the width). The
+    thresholds ``start + p`` are tabulated per hop and number of occupied blockers
+    (:class:`.supercell.Supercell`), so an attempt costs one random number, a few comparisons and
+    loads, and no exponential. Each single-ion
     move satisfies detailed balance when the model does, so with K0 alone the stationary state is
     the exact Boltzmann distribution of the lattice gas with nearest-neighbour repulsion K0, for any
     step tau.
@@ -119,18 +124,20 @@ def place_ions(occ, ion_site, rng):
 
 
 @njit(cache=True, nogil=True)
-def entry_probability(
-    e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta, prob, fac, boost,
-    partner, concerted,
-):
-    """Per-step probability of entry e for the ion at site s (0 if the target is taken)."""
-    t = s + entry_target[e]
+def slot_probability(q, s, occ, vac, stamp, slot_hop, slot_target, slot_block, slot_nblock, nblk,
+                     prob, fac, boost, partner, concerted):
+    """Per-step probability of slot q for the ion at site s (0 if the target is taken).
+
+    Used where an ion's hops can sum to more than one (the saturating branch); the common branch
+    reads the same numbers from ``slot_threshold``.
+    """
+    t = s + slot_target[q]
     if occ[t] & 1:
         return 0.0
     n = 0
-    for j in range(block_ptr[e], block_ptr[e + 1]):
-        n += occ[s + block_delta[j]] & 1
-    h = entry_hop[e]
+    for j in range(slot_nblock[q]):
+        n += occ[s + slot_block[q * nblk + np.uint64(j)]] & 1
+    h = slot_hop[q]
     p = prob[h] * fac[n]
     if concerted:
         v = vac[t]
@@ -142,16 +149,23 @@ def entry_probability(
 @njit(cache=True, nogil=True)
 def run_steps(
     nsteps, update, concerted_mode, concerted,
-    occ, code, vac, ion_site, ion_ucell,
-    code_basis, code_bound, entry_ptr, entry_hop, entry_target, entry_start, entry_cum,
-    block_ptr, block_delta, prob, fac, boost, partner, hop_cell, hop_disp, hop_source_basis,
+    occ, code, vac, ion_site, ion_ucell, code_basis,
+    hop_slots, block_slots, slot_cum, slot_target, slot_hop, slot_block, slot_nblock,
+    slot_threshold, prob, fac, boost, partner, hop_cell, hop_disp, hop_source_basis,
     hop_target_basis, sign, pending, scratch,
     rng, counters, acc,
 ):
     """Run ``nsteps`` discrete-time steps in place (see module doc).
 
     ``counters[0]`` is the global step number (advanced here); ``acc`` accumulates the block
-    statistics (slots ``A_*``).
+    statistics (slots ``A_*``). The slot tables are those of :class:`.supercell.Supercell`;
+    ``slot_target`` and ``slot_block`` are passed as ``uint64`` views of the signed offsets.
+
+    Cost per attempt: one random number, the ion's site and code, one comparison per slot of the
+    code to find the slot that owns ``u``, the occupations of the target and of the blockers
+    (counted without branches), one threshold look-up. Site, slot and ion indices are unsigned
+    (offsets wrap modulo 2**64 to the right site), so that numba emits no negative-index
+    wraparound code on the hot path.
     """
     n = ion_site.size
     dim = hop_cell.shape[1]
@@ -165,6 +179,15 @@ def run_steps(
     hop_dsign = np.empty(n_hops_total)
     for h in range(n_hops_total):
         hop_dsign[h] = sign[hop_target_basis[h]] - sign[hop_source_basis[h]]
+    nslot = np.uint64(hop_slots)
+    last = np.uint64(hop_slots - 1)
+    nblk = np.uint64(block_slots)
+    nk = np.uint64(block_slots + 1)
+    width = np.uint64(3 * (block_slots + 1))
+    thr = slot_threshold.ravel()
+    one = np.uint64(1)
+    three = np.uint64(3)
+    parallel = update == UPDATE_PARALLEL
     for _ in range(nsteps):
         step = counters[0]
         if concerted and (step & 1) == 0:
@@ -174,46 +197,47 @@ def run_steps(
                 if v != 0 and (v & 3) != keep:
                     vac[x] = 0
         if concerted_mode == CONCERTED_SAME:
-            stamp = step & 3
+            stamp = np.uint64(step & 3)
         else:
-            stamp = (step - 1) & 3
+            stamp = np.uint64((step - 1) & 3)
         a, b = draw_order(rng, n)
         idx = b
         for _k in range(n):
-            i = idx
+            i = np.uint64(idx)
             idx += a
             if idx >= n:
                 idx -= n
-            s = ion_site[i]
-            c = code[s]
+            s = np.uint64(ion_site[i])
+            q0 = np.uint64(code[s]) * nslot
             u = next_double(rng)
-            bound = code_bound[c]
+            bound = slot_cum[q0 + last]
             if u >= bound:
                 continue
-            e0 = entry_ptr[c]
-            e1 = entry_ptr[c + 1]
-            chosen = -1
+            chosen = nslot  # no hop
             if bound <= 1.0:
-                # Each hop owns the interval [cum_before, cum_before + its upper bound) of u;
-                # only the hop whose interval holds u is evaluated, and it is taken when
-                # u - cum_before < its actual probability (exact: actual <= bound, sum <= 1).
-                e = e0
-                while e < e1 - 1 and u >= entry_cum[e]:
-                    e += 1
-                p = entry_probability(
-                    e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta,
-                    prob, fac, boost, partner, concerted,
-                )
-                if u - entry_start[e] < p:
-                    chosen = e
+                # The slot whose interval holds u (intervals are consecutive and increasing) ...
+                q = q0
+                for j in range(hop_slots - 1):
+                    q += np.uint64(u >= slot_cum[q0 + np.uint64(j)])
+                # ... is taken when u lies below its threshold for the current occupations.
+                t = s + slot_target[q]
+                k = nk * np.uint64(occ[t] & 1)
+                for j in range(block_slots):
+                    k += np.uint64(occ[s + slot_block[q * nblk + np.uint64(j)]] & 1)
+                if concerted and k < nk:
+                    v = np.uint64(vac[t])
+                    if v != 0 and (v & three) == stamp and partner[slot_hop[q], (v >> 2) - one]:
+                        k += nk + nk
+                if u < thr[q * width + k]:
+                    chosen = q - q0
             else:
                 total = 0.0
-                for e in range(e0, e1):
-                    p = entry_probability(
-                        e, s, occ, vac, stamp, entry_hop, entry_target, block_ptr, block_delta,
-                        prob, fac, boost, partner, concerted,
+                for j in range(hop_slots):
+                    p = slot_probability(
+                        q0 + np.uint64(j), s, occ, vac, stamp, slot_hop, slot_target, slot_block,
+                        slot_nblock, nblk, prob, fac, boost, partner, concerted,
                     )
-                    scratch[e - e0] = p
+                    scratch[j] = p
                     total += p
                 if total > 1.0:
                     acc[A_SATURATED] += 1.0
@@ -221,52 +245,51 @@ def run_steps(
                     acc[A_MAXOUT] = total
                 target_u = u * max(total, 1.0)
                 cum = 0.0
-                for e in range(e0, e1):
-                    cum += scratch[e - e0]
+                for j in range(hop_slots):
+                    cum += scratch[j]
                     if target_u < cum:
-                        chosen = e
+                        chosen = np.uint64(j)
                         break
-            if update == UPDATE_PARALLEL:
-                if chosen >= 0:
-                    t = s + entry_target[chosen]
-                    if occ[t] & 2:
-                        acc[A_CONFLICTS] += 1.0
-                    else:
-                        occ[t] |= 2
-                        pending[i] = chosen - e0 + 1
+            if chosen == nslot:
                 continue
-            if chosen >= 0:
-                t = s + entry_target[chosen]
-                h = entry_hop[chosen]
-                occ[s] = 0
-                occ[t] = 1
-                ion_site[i] = t
-                for d in range(dim):
-                    ion_ucell[i, d] += hop_cell[h, d]
-                hop_count[h] += 1
-                gsum += hop_dsign[h]
-                if concerted:
-                    vac[s] = ((h + 1) << 2) | (step & 3)
-        if update == UPDATE_PARALLEL:
+            q = q0 + chosen
+            t = s + slot_target[q]
+            if parallel:
+                if occ[t] & 2:
+                    acc[A_CONFLICTS] += 1.0
+                else:
+                    occ[t] |= 2
+                    pending[i] = chosen + one
+                continue
+            h = np.uint64(slot_hop[q])
+            occ[s] = 0
+            occ[t] = 1
+            ion_site[i] = t
+            for d in range(dim):
+                ion_ucell[i, np.uint64(d)] += hop_cell[h, np.uint64(d)]
+            hop_count[h] += 1
+            gsum += hop_dsign[h]
+            if concerted:
+                vac[s] = ((h + one) << np.uint64(2)) | np.uint64(step & 3)
+        if parallel:
             for i in range(n):
                 k = pending[i]
                 if k == 0:
                     continue
                 pending[i] = 0
-                s = ion_site[i]
-                c = code[s]
-                e = entry_ptr[c] + k - 1
-                t = s + entry_target[e]
-                h = entry_hop[e]
+                s = np.uint64(ion_site[i])
+                q = np.uint64(code[s]) * nslot + np.uint64(k - 1)
+                t = s + slot_target[q]
+                h = np.uint64(slot_hop[q])
                 occ[s] = 0
                 occ[t] = 1
                 ion_site[i] = t
                 for d in range(dim):
-                    ion_ucell[i, d] += hop_cell[h, d]
+                    ion_ucell[i, np.uint64(d)] += hop_cell[h, np.uint64(d)]
                 hop_count[h] += 1
                 gsum += hop_dsign[h]
                 if concerted:
-                    vac[s] = ((h + 1) << 2) | (step & 3)
+                    vac[s] = ((h + one) << np.uint64(2)) | np.uint64(step & 3)
         acc[A_ATTEMPTS] += n
         g = gsum * inv_n
         g2 = g * g

@@ -135,7 +135,7 @@ class DiscreteReference:
                 end = start + hop_width(self.rules, h)
                 if u < end or k == len(hops) - 1:
                     p, target = self.probability(site, h, occupied)
-                    return (h, target) if u - start < p else (None, None)
+                    return (h, target) if u < start + p else (None, None)
                 start = end
             return None, None
         probs = [self.probability(site, h, occupied) for h in hops]

@@ -213,6 +213,25 @@ class Supercell:
     ``aff_delta``, local hop index ``aff_k`` and ``aff_flags`` (bit 0/1: their target is the hop's
     source / target; bit 2/3: the source / target is one of their blockers), in
     ``[aff_ptr[e], aff_ptr[e + 1])``, grouped by site.
+
+    The discrete-time engine reads the same entries laid out in fixed-size *slots*: code ``c``
+    owns slots ``c * hop_slots ... c * hop_slots + hop_slots - 1`` (its entries in order, then
+    padding), so that no pointer has to be followed:
+
+    * ``slot_cum[q]``: the end of the interval of the uniform number ``u`` that slot q owns (each
+      hop owns a width equal to the largest probability it can have, :func:`hop_width`); the
+      intervals of one code are consecutive from 0, padding slots have width 0, so the last slot
+      of a code ends at the code's *bound* (an ion hops only when ``u`` lies below it);
+    * ``slot_target[q]``, ``slot_hop[q]``: target offset and primitive hop (padding: offset 0,
+      the site itself, which is always occupied, and hop 0);
+    * ``slot_block[q * block_slots + j]``: blocker offsets, padded with 0 (the site itself, always
+      occupied) up to ``block_slots``; ``slot_nblock[q]`` the true number;
+    * ``slot_threshold[q, k]`` with ``3 * (block_slots + 1)`` columns: the hop is taken when
+      ``u < slot_threshold[q, k]``, where ``k`` is the padded count of occupied blockers
+      (``n + block_slots - slot_nblock[q]``), plus ``block_slots + 1`` when the target is occupied
+      (threshold -1: never) or ``2 (block_slots + 1)`` when the M0 boost applies. The threshold
+      is ``start + P_h exp(-K0 n / kB T)`` (times ``exp(M0 / kB T)`` when boosted), ``start``
+      the beginning of the slot's interval: one table look-up replaces the probability.
     """
 
     repeats: tuple[int, ...]
@@ -222,12 +241,9 @@ class Supercell:
     n_sites: int
     n_codes: int
     code_basis: np.ndarray
-    code_bound: np.ndarray
     entry_ptr: np.ndarray
     entry_hop: np.ndarray
     entry_target: np.ndarray
-    entry_start: np.ndarray
-    entry_cum: np.ndarray
     block_ptr: np.ndarray
     block_delta: np.ndarray
     aff_ptr: np.ndarray
@@ -236,6 +252,21 @@ class Supercell:
     aff_flags: np.ndarray
     matrix: np.ndarray
     basis_positions: np.ndarray
+    hop_slots: int
+    block_slots: int
+    slot_cum: np.ndarray
+    slot_target: np.ndarray
+    slot_hop: np.ndarray
+    slot_block: np.ndarray
+    slot_nblock: np.ndarray
+    slot_threshold: np.ndarray
+
+    @property
+    def code_bound(self) -> np.ndarray:
+        """Per code, the sum of its hops' widths (an ion hops only when ``u`` lies below it)."""
+        return self.slot_cum[self.hop_slots - 1 :: self.hop_slots] if self.hop_slots else (
+            np.zeros(self.n_codes)
+        )
 
     def site_index(self, cell, basis: int) -> int:
         """Index of site ``basis`` in (wrapped) cell ``cell``."""
@@ -415,7 +446,6 @@ def compile_supercell(
     entry_start, entry_cum = [], []
     aff_ptr, aff_delta, aff_k, aff_flags = [0], [], [], []
     code_basis = np.zeros(n_codes, dtype=np.int64)
-    code_bound = np.zeros(n_codes, dtype=np.float64)
     for k in range(n_classes):
         cell0 = reps_cells[k]
         for b in range(nb):
@@ -448,9 +478,12 @@ def compile_supercell(
                 entry_start.append(bound)
                 bound += hop_width(rules, h)
                 entry_cum.append(bound)
-            code_bound[code] = bound
             entry_ptr.append(len(entry_hop))
     site_pos = model.lattice.fractional_positions @ model.lattice.matrix
+    slots = _slot_tables(
+        rules, n_codes, entry_ptr, entry_hop, entry_target, block_ptr, block_delta, entry_start,
+        entry_cum,
+    )
     return Supercell(
         repeats=reps,
         margin=margin,
@@ -459,12 +492,9 @@ def compile_supercell(
         n_sites=n_sites,
         n_codes=n_codes,
         code_basis=code_basis,
-        code_bound=code_bound,
         entry_ptr=np.array(entry_ptr, dtype=np.int64),
         entry_hop=np.array(entry_hop, dtype=np.int64),
         entry_target=np.array(entry_target, dtype=np.int64),
-        entry_start=np.array(entry_start, dtype=np.float64),
-        entry_cum=np.array(entry_cum, dtype=np.float64),
         block_ptr=np.array(block_ptr, dtype=np.int64),
         block_delta=np.array(block_delta, dtype=np.int64),
         aff_ptr=np.array(aff_ptr, dtype=np.int64),
@@ -473,4 +503,54 @@ def compile_supercell(
         aff_flags=np.array(aff_flags, dtype=np.int64),
         matrix=np.ascontiguousarray(model.lattice.matrix, dtype=np.float64),
         basis_positions=np.ascontiguousarray(site_pos, dtype=np.float64),
+        **slots,
     )
+
+
+def _slot_tables(rules: Rules, n_codes, entry_ptr, entry_hop, entry_target, block_ptr,
+                 block_delta, entry_start, entry_cum) -> dict:
+    """Fixed-size slot layout of the entries and the acceptance thresholds (see Supercell)."""
+    counts = np.diff(np.asarray(entry_ptr, dtype=np.int64))
+    nblocks = np.diff(np.asarray(block_ptr, dtype=np.int64))
+    n_slots = max(int(counts.max(initial=0)), 1)
+    n_block = int(nblocks.max(initial=0))
+    nk = n_block + 1
+    fac = rules.repulsion_factor
+    cum = np.zeros(n_codes * n_slots)
+    target = np.zeros(n_codes * n_slots, dtype=np.int64)
+    hop = np.zeros(n_codes * n_slots, dtype=np.int64)
+    block = np.zeros(n_codes * n_slots * max(n_block, 1), dtype=np.int64)
+    nblock = np.zeros(n_codes * n_slots, dtype=np.int64)
+    threshold = np.full((n_codes * n_slots, 3 * nk), -1.0)
+    for c in range(n_codes):
+        e0, e1 = entry_ptr[c], entry_ptr[c + 1]
+        bound = entry_cum[e1 - 1] if e1 > e0 else 0.0
+        for j in range(n_slots):
+            q = c * n_slots + j
+            e = e0 + j
+            if e >= e1:
+                cum[q] = bound
+                continue
+            h = entry_hop[e]
+            cum[q] = entry_cum[e]
+            target[q] = entry_target[e]
+            hop[q] = h
+            nb_e = int(nblocks[e])
+            nblock[q] = nb_e
+            block[q * n_block : q * n_block + nb_e] = block_delta[block_ptr[e] : block_ptr[e + 1]]
+            pad = n_block - nb_e
+            for n in range(nb_e + 1):
+                # the same floating-point operations as the pure-Python twin
+                p = float(rules.probability[h]) * float(fac[n])
+                threshold[q, pad + n] = entry_start[e] + p
+                threshold[q, 2 * nk + pad + n] = entry_start[e] + p * rules.boost
+    return {
+        "hop_slots": n_slots,
+        "block_slots": n_block,
+        "slot_cum": cum,
+        "slot_target": target,
+        "slot_hop": hop,
+        "slot_block": block,
+        "slot_nblock": nblock,
+        "slot_threshold": threshold,
+    }
