@@ -52,6 +52,7 @@ from .field_protocols import ACField, PulseField, StepField
 from .hops import coupling_factor
 from .linear_response import ac_response
 from .model import HoppingModel
+from .realspace import _cell_grid, _supercell_hop_sites
 from .transport import drift_velocity
 
 __all__ = [
@@ -167,15 +168,8 @@ def _check_engine(engine: str):
 
 def _supercell_hops(model: HoppingModel, table, repeats: tuple[int, ...]):
     """Expanded hops in the site order of :func:`superionic.dynamics.real_space`."""
-    n = model.n_sites
-    dim = model.dim
-    cells = np.indices(repeats).reshape(dim, -1).T
-    strides = np.array([int(np.prod(repeats[i + 1 :])) for i in range(dim)], dtype=np.int64)
-    src_flat = cells @ strides
-    tgt_cells = np.mod(cells[:, None, :] + table.cell[None, :, :], np.asarray(repeats))
-    tgt_flat = tgt_cells @ strides
-    src = (src_flat[:, None] * n + table.source[None, :]).ravel()
-    tgt = (tgt_flat * n + table.target[None, :]).ravel()
+    cells = _cell_grid(repeats)
+    src, tgt = _supercell_hop_sites(table, cells, repeats)
     kind = np.tile(np.arange(table.n_hops), cells.shape[0])
     return src, tgt, kind, cells.shape[0]
 

@@ -108,6 +108,26 @@ def _cell_grid(repeats: tuple[int, ...]) -> np.ndarray:
     return np.indices(repeats).reshape(len(repeats), -1).T
 
 
+def _supercell_hop_sites(
+    table: HopTable, cells: np.ndarray, repeats: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Global source and target site of every hop repeated over the supercell, cell-major.
+
+    ``cells`` is :func:`_cell_grid` of ``repeats``; both arrays have shape
+    (n_cells * n_hops,) and follow the site ordering of the module doc (periodic wrap).
+    """
+    n = table.n_sites
+    dim = len(repeats)
+    strides = np.array([int(np.prod(repeats[i + 1 :])) for i in range(dim)], dtype=np.int64)
+    src_flat = cells @ strides  # (n_cells,)
+    reps_a = np.asarray(repeats, dtype=np.int64)
+    tgt_cells = np.mod(cells[:, None, :] + table.cell[None, :, :], reps_a)  # (n_cells, n_hops, dim)
+    tgt_flat = tgt_cells @ strides  # (n_cells, n_hops)
+    src = (src_flat[:, None] * n + table.source[None, :]).ravel()
+    tgt = (tgt_flat * n + table.target[None, :]).ravel()
+    return src, tgt
+
+
 def real_space(
     model: HoppingModel,
     repeats,
@@ -150,19 +170,15 @@ def real_space(
         field = f.reshape(dim)
     table = model.hop_table(temperature=temperature, field=field, coupling=coupling, domain=domain)
     n = model.n_sites
-    reps_a = np.asarray(reps, dtype=np.int64)
     cells = _cell_grid(reps)  # (n_cells, dim)
     n_cells = cells.shape[0]
     n_total = n_cells * n
     if n_total >= 2**31 - 1:
         raise ModelError(f"supercell of {n_total} sites is too large (limit 2^31 - 1)")
-    strides = np.array([int(np.prod(reps[i + 1 :])) for i in range(dim)], dtype=np.int64)
-    src_flat = cells @ strides  # (n_cells,)
-    tgt_cells = np.mod(cells[:, None, :] + table.cell[None, :, :], reps_a)  # (n_cells, n_hops, dim)
-    tgt_flat = tgt_cells @ strides  # (n_cells, n_hops)
+    src, tgt = _supercell_hop_sites(table, cells, reps)
     index_dtype = np.int32
-    rows = (tgt_flat * n + table.target[None, :]).astype(index_dtype).ravel()
-    cols = (src_flat[:, None] * n + table.source[None, :]).astype(index_dtype).ravel()
+    rows = tgt.astype(index_dtype)
+    cols = src.astype(index_dtype)
     data = np.broadcast_to(table.probability, (n_cells, table.n_hops)).ravel()
     diag_idx = np.arange(n_total, dtype=index_dtype)
     diag = np.tile(1.0 - table.out_probability(), n_cells)
