@@ -1,53 +1,58 @@
-"""Channel-averaged hopping matrices (paper Eqs. 4-7) and the hop rate as a function of tau.
+"""Hop rate of the channel-averaged hopping matrix as a function of the step tau (Sec. II.2).
 
-Each phonon channel ``(s, q)`` exchanges energy with the mobile ions once per period
-``tau_c = 1 / omega_c`` (the paper's ``tau^{s,q} = 1 / omega^{s,q}``: here ``frequency`` is in Hz
-and its inverse is the period). Over a step ``tau`` a channel acts ``N = floor(tau / tau_c)``
-times (Eq. 4)::
+The full hopping matrix of Eq. 7 averages, over phonon channels ``(s, q)`` and over their
+initial phases, the time-ordered products of each channel's per-exchange matrix over a step
+``tau`` (Eqs. 4-6). The paper argues that when a few channels of typical frequency ``omega_c``
+dominate, the hop rate ``sum_{j != i} P_ji / tau = (1 - P_ii) / tau`` converges for
+``tau > 1 / omega_c`` to the intrinsic ``nu_0 exp(-E_A / kB T)``. :func:`hop_rate` evaluates the
+rate on a grid of steps and compares it with :func:`rate_limit`, ``sum_c w_c omega_c <out_c>``.
 
-    P_c(t; tau, X) = P_c(t_{N-1} + X) ... P_c(t_1 + X) P_c(t_0 + X),   t_l = t + l tau / N,
+The rate uses the real-space return probability ``P_ii`` of the full matrix: for a periodic
+model it is the Brillouin-zone average of ``P_k[i, i]`` on a mesh fine enough to be exact for
+the number of sub-steps.
 
-the earliest sub-step on the right (it acts first on the density). The full hopping matrix
-averages the products over the initial phase ``X ~ f(X)`` of each channel and over the channels
-(Eqs. 5-7)::
+This module is also the entry point of the channel-averaging API and re-exports:
 
-    P(t) = sum_c w_c int dX f(X) P_c(t; tau, X),    w_c = 1 / N_channels by default.
-
-Phases are given as fractions ``phi = X / tau_c`` of the period with a density on [0, 1)
-(uniform by default: the paper's ``f(X) = 1 / tau^{s,q}``). A channel whose period exceeds
-``tau`` contributes the identity (``N = 0``: "no evolution will happen"); ``tau`` below the
-shortest period is refused, as Eq. 5 requires ``tau >= 1 / max omega``.
-
-Two kinds of channel are supported, both frozen values:
-
-* :class:`MatrixChannel`: an explicit column-stochastic matrix on a finite set of sites, fixed or
-  a function of time;
-* :class:`Channel`: per-hop thresholds ``E_ji`` (fixed or a function of time) and a density of
-  states; with a :class:`~superionic.model.HoppingModel` they give per-hop probabilities by
-  Eq. 2 (:func:`superionic.channels.hop_probability`, origin energies = site energies,
-  degeneracies = the model's), coupled to a field exactly as the core does
-  (``P -> P exp(c f.d)``), assembled into the periodic model's matrix at ``k = 0`` or into Bloch
-  matrices ``P_k`` (the core's convention). Products of translation-invariant matrices are
-  products of their ``P_k`` at the same ``k``.
-
-The hop rate ``sum_{j != i} P_ji / tau = (1 - P_ii) / tau`` uses the real-space return
-probability ``P_ii`` of the full matrix: for a periodic model it is the Brillouin-zone average of
-``P_k[i, i]`` on a mesh fine enough to be exact for the number of sub-steps.
+* from :mod:`superionic.channel_exchange` (channels and one exchange, Eqs. 1-2, 4):
+  :class:`Channel`, :class:`MatrixChannel`, :func:`channel_matrix`, :func:`model_thresholds`,
+  :func:`sub_steps`;
+* from :mod:`superionic.channel_products` (products and averages, Eqs. 4-7):
+  :func:`channel_product`, :func:`phase_average`, :func:`phase_rule`,
+  :func:`full_hopping_matrix`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from ._validate import finite_array, finite_float, positive_temperature
-from .channels import as_dos, hop_probability
+from ._validate import finite_array, finite_float
+from .channel_exchange import AnyChannel as AnyChannel
+from .channel_exchange import (
+    Channel,
+    MatrixChannel,
+    _Context,
+    _context,
+    _is_static,
+    _matrices,
+    _probabilities,
+    channel_matrix,
+    model_thresholds,
+    sub_steps,
+)
+from .channel_products import (
+    _channel_list,
+    _check_tau,
+    _phase_average,
+    _weights,
+    channel_product,
+    full_hopping_matrix,
+    phase_average,
+    phase_rule,
+)
 from .errors import ModelError
-from .hops import field_factor
 from .model import HoppingModel
 
 __all__ = [
@@ -63,529 +68,6 @@ __all__ = [
     "rate_limit",
     "sub_steps",
 ]
-
-_FLOOR_TOL = 1e-9
-_STOCHASTIC_TOL = 1e-9
-
-
-# --------------------------------------------------------------------------- channels
-def _frequency(name: str, value) -> float:
-    return finite_float(f"{name}.frequency (Hz)", value, minimum=0.0, strict_min=True)
-
-
-@dataclass(frozen=True)
-class Channel:
-    """A phonon channel given by per-hop thresholds and a density of states (Eqs. 2, 4).
-
-    Parameters
-    ----------
-    frequency : float
-        Energy-exchange frequency in Hz; the period is ``1 / frequency``.
-    thresholds : float, sequence of float, or callable
-        Hop thresholds ``E_ji`` in eV, one per directed hop of the model's hop table (a scalar
-        applies to every hop), or a function ``t -> (..., n_hops)`` of time in s (barriers that
-        depend on time; it must broadcast over an array of times).
-    dos : see :func:`superionic.channels.hop_probability`
-        Density of states of the channel; None is the constant DOS (Eq. 3).
-    label : str
-    """
-
-    frequency: float
-    thresholds: float | tuple[float, ...] | Callable
-    dos: object = None
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "frequency", _frequency("Channel", self.frequency))
-        thr = self.thresholds
-        if not callable(thr):
-            arr = finite_array("Channel.thresholds (eV)", thr)
-            if arr.ndim > 1:
-                raise ModelError(
-                    f"Channel.thresholds must be a scalar or one value per hop, got shape "
-                    f"{arr.shape}"
-                )
-            thr = float(arr) if arr.ndim == 0 else tuple(float(x) for x in arr)
-        object.__setattr__(self, "thresholds", thr)
-        object.__setattr__(self, "dos", as_dos(self.dos))
-
-    @property
-    def period(self) -> float:
-        """The period ``1 / frequency`` in s."""
-        return 1.0 / self.frequency
-
-    @property
-    def is_static(self) -> bool:
-        """True when the thresholds do not depend on time."""
-        return not callable(self.thresholds)
-
-
-def _as_stochastic(name: str, matrix) -> np.ndarray:
-    m = finite_array(name, matrix)
-    if m.ndim < 2 or m.shape[-1] != m.shape[-2]:
-        raise ModelError(f"{name} must be square (..., n, n), got shape {m.shape}")
-    if np.any(m < -_STOCHASTIC_TOL):
-        raise ModelError(
-            f"{name} has negative entries (min {float(m.min()):.3g}): not probabilities"
-        )
-    cols = m.sum(axis=-2)
-    if np.any(np.abs(cols - 1.0) > _STOCHASTIC_TOL):
-        worst = float(np.max(np.abs(cols - 1.0)))
-        raise ModelError(
-            f"{name} columns must sum to 1 (Eq. 9, probability conservation); deviation {worst:.3g}"
-        )
-    return m
-
-
-@dataclass(frozen=True)
-class MatrixChannel:
-    """A channel given directly by its per-exchange hopping matrix ``P[j, i]`` (Eq. 1).
-
-    Parameters
-    ----------
-    frequency : float
-        Energy-exchange frequency in Hz.
-    matrix : array_like (n, n) or callable
-        Column-stochastic matrix, or a function ``t -> (..., n, n)`` of time in s that broadcasts
-        over an array of times (checked whenever it is evaluated).
-    label : str
-    """
-
-    frequency: float
-    matrix: tuple[tuple[float, ...], ...] | Callable
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "frequency", _frequency("MatrixChannel", self.frequency))
-        if not callable(self.matrix):
-            m = _as_stochastic("MatrixChannel.matrix", self.matrix)
-            if m.ndim != 2:
-                raise ModelError(f"MatrixChannel.matrix must be (n, n), got shape {m.shape}")
-            object.__setattr__(self, "matrix", tuple(tuple(float(x) for x in row) for row in m))
-
-    @property
-    def period(self) -> float:
-        return 1.0 / self.frequency
-
-    @property
-    def is_static(self) -> bool:
-        return not callable(self.matrix)
-
-
-AnyChannel = Channel | MatrixChannel
-
-
-def sub_steps(frequency: float, tau: float) -> int:
-    """``N_tau = floor(tau * frequency)`` (Eq. 4), tolerant to rounding of exact multiples."""
-    return math.floor(tau * frequency * (1.0 + _FLOOR_TOL))
-
-
-def model_thresholds(model: HoppingModel) -> np.ndarray:
-    """Saddle energies of a model's directed hops, shape (n_hops,), eV.
-
-    A :class:`Channel` with these thresholds, a constant DOS and no field reproduces the model's
-    own per-step probabilities (Eq. 3 with the hops' degeneracies). Needs a model declared by
-    saddle energies.
-    """
-    hp = model.hop_parameters
-    if not np.all(hp.is_bond):
-        raise ModelError(
-            "model_thresholds needs every hop declared by a saddle energy (saddle=...); this "
-            "model declares explicit probabilities"
-        )
-    return np.array(hp.saddle, dtype=float)
-
-
-# --------------------------------------------------------------------------- matrices
-@dataclass(frozen=True)
-class _Context:
-    model: HoppingModel | None
-    temperature: float | None
-    field: object
-    coupling: str
-    k: np.ndarray | None
-
-
-def _context(model, temperature, field, coupling, k) -> _Context:
-    if model is not None and not isinstance(model, HoppingModel):
-        raise ModelError(f"model must be a HoppingModel, got {type(model).__name__}")
-    temp = None
-    if temperature is not None:
-        temp = float(positive_temperature(temperature))
-    karr = None
-    if k is not None:
-        if model is None:
-            raise ModelError("k needs a model (Bloch matrices of a periodic model)")
-        karr = np.asarray(k, dtype=float)
-        if model.dim == 1 and (karr.ndim == 0 or karr.shape[-1] != 1):
-            karr = karr[..., None]
-        if karr.shape[-1] != model.dim or not np.all(np.isfinite(karr)):
-            raise ModelError(f"k must be finite with {model.dim} component(s), got {np.shape(k)}")
-    if field is not None and not callable(field):
-        if model is None:
-            raise ModelError("field needs a model (hop displacements)")
-        f = finite_array("field (reduced, 1/Å)", field)
-        field = f.reshape(-1) if f.ndim == 0 else f
-    return _Context(model, temp, field, coupling, karr)
-
-
-def _field_at(ctx: _Context, times: np.ndarray) -> np.ndarray | None:
-    if ctx.field is None:
-        return None
-    if callable(ctx.field):
-        f = np.asarray(ctx.field(times), dtype=float)
-        if ctx.model.dim == 1 and f.shape == times.shape:
-            f = f[..., None]
-    else:
-        f = np.broadcast_to(ctx.field, (*times.shape, ctx.model.dim))
-    if f.shape != (*times.shape, ctx.model.dim) or not np.all(np.isfinite(f)):
-        raise ModelError(
-            f"field(t) must return finite values of shape {(*times.shape, ctx.model.dim)}, "
-            f"got {f.shape}"
-        )
-    return f
-
-
-def _assemble(table, prob: np.ndarray, k: np.ndarray | None) -> np.ndarray:
-    """Matrices from per-hop probabilities (..., n_hops): P[t, s] (k=None) or P_k (..., K, n, n)."""
-    n = table.n_sites
-    onehot = np.zeros((table.n_hops, n * n))
-    onehot[np.arange(table.n_hops), table.target * n + table.source] = 1.0
-    out = np.zeros((*prob.shape[:-1], n))
-    np.add.at(out, (..., table.source), prob)
-    diag = 1.0 - out
-    idx = np.arange(n)
-    if k is None:
-        mat = (prob @ onehot).reshape(*prob.shape[:-1], n, n)
-        mat[..., idx, idx] += diag
-        return mat
-    phase = np.exp(1j * (k.reshape(-1, k.shape[-1]) @ table.displacement.T))  # (K, n_hops)
-    w = prob[..., None, :] * phase
-    mat = (w @ onehot).reshape(*prob.shape[:-1], phase.shape[0], n, n)
-    mat[..., idx, idx] += diag[..., None, :]
-    return mat.reshape(*prob.shape[:-1], *k.shape[:-1], n, n)
-
-
-def _probabilities(channel: Channel, ctx: _Context, times: np.ndarray):
-    model = ctx.model
-    if model is None or ctx.temperature is None:
-        raise ModelError(
-            f"Channel {channel.label or channel.frequency} needs model= and temperature= "
-            "(thresholds are energies of the model's hops)"
-        )
-    table = model.hop_table(temperature=ctx.temperature if model.requires_temperature else None)
-    hp = model.hop_parameters
-    nh = table.n_hops
-    if callable(channel.thresholds):
-        thr = np.asarray(channel.thresholds(times), dtype=float)
-        if thr.shape not in ((*times.shape, nh), times.shape):
-            raise ModelError(
-                f"Channel.thresholds(t) must return shape {(*times.shape, nh)}, got {thr.shape}"
-            )
-        if thr.shape == times.shape:
-            thr = thr[..., None]
-    else:
-        thr = np.asarray(channel.thresholds, dtype=float)
-        if thr.ndim == 1 and thr.size != nh:
-            raise ModelError(
-                f"Channel.thresholds has {thr.size} values; the model has {nh} directed hops "
-                "(order of model.hop_table())"
-            )
-    origin = model.lattice.site_energies[table.source]
-    p = hop_probability(
-        threshold=thr,
-        temperature=ctx.temperature,
-        origin_energy=origin,
-        dos=channel.dos,
-        degeneracy=hp.degeneracy,
-    )
-    p = np.broadcast_to(p, (*times.shape, nh))
-    f = _field_at(ctx, times)
-    if f is not None:
-        p = p * field_factor(table.displacement, f, ctx.coupling)
-    out = np.zeros((*p.shape[:-1], table.n_sites))
-    np.add.at(out, (..., table.source), p)
-    if np.any(out > 1.0 + 1e-12):
-        raise ModelError(
-            f"channel {channel.label or channel.frequency}: out-probabilities reach "
-            f"{float(out.max()):.6g} > 1 (negative diagonal): lower the temperature or field, or "
-            "raise the thresholds"
-        )
-    return table, p
-
-
-def channel_matrix(
-    channel: AnyChannel,
-    time=0.0,
-    *,
-    model: HoppingModel | None = None,
-    temperature=None,
-    field=None,
-    coupling: str = "symmetric",
-    k=None,
-) -> np.ndarray:
-    """The per-exchange hopping matrix of one channel at time(s) ``time`` (Eqs. 1-2).
-
-    Parameters
-    ----------
-    channel : Channel or MatrixChannel
-    time : array_like
-        Times in s; leading axes of the result.
-    model, temperature : HoppingModel, float
-        Needed for a :class:`Channel` (thresholds of the model's hops, temperature in K).
-    field : array_like (dim,) or callable, optional
-        Reduced field f = Z E / kB T in 1/Å, fixed or a function of time (broadcasting over an
-        array of times), applied as the core does: ``P -> P exp(c f.d)``.
-    coupling : {"symmetric", "full"}
-    k : array_like (..., dim), optional
-        Wave vectors in 1/Å: Bloch matrices ``P_k`` in the core's convention instead of the
-        k = 0 cell matrix.
-
-    Returns
-    -------
-    ndarray, shape (*time.shape, [*k.shape[:-1]], n, n)
-        Columns sum to 1 at k = 0.
-    """
-    ctx = _context(model, temperature, field, coupling, k)
-    return _matrices(channel, ctx, np.asarray(time, dtype=float))
-
-
-def _matrices(channel: AnyChannel, ctx: _Context, times: np.ndarray) -> np.ndarray:
-    if isinstance(channel, MatrixChannel):
-        if ctx.k is not None:
-            raise ModelError("a MatrixChannel has no Bloch form: k is only for model channels")
-        if channel.is_static:
-            m = np.array(channel.matrix)
-            return np.broadcast_to(m, (*times.shape, *m.shape)).copy()
-        m = np.asarray(channel.matrix(times), dtype=float)
-        if m.shape[: times.ndim] != times.shape:
-            m = np.broadcast_to(m, (*times.shape, *m.shape[-2:]))
-        return _as_stochastic(f"MatrixChannel({channel.label or channel.frequency}).matrix(t)", m)
-    if not isinstance(channel, Channel):
-        raise ModelError(f"channels must be Channel or MatrixChannel, got {type(channel).__name__}")
-    table, p = _probabilities(channel, ctx, times)
-    return _assemble(table, p, ctx.k)
-
-
-def _is_static(channel: AnyChannel, ctx: _Context) -> bool:
-    return channel.is_static and (ctx.field is None or not callable(ctx.field))
-
-
-# --------------------------------------------------------------------------- phases
-def phase_rule(phase_density=None, n_phases: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Quadrature nodes ``phi`` in [0, 1) and weights for the phase average of Eq. 6.
-
-    Parameters
-    ----------
-    phase_density : None, "uniform", callable, or (phases, weights)
-        Density of the initial phase as a fraction of the period, ``int_0^1 f(phi) dphi = 1``
-        (the paper's ``f(X)`` is ``f(phi) / tau_c``). None or "uniform": Gauss-Legendre with
-        ``n_phases`` nodes (exponentially accurate for a smooth time dependence). A callable:
-        the same nodes weighted by ``f``; it must be non-negative and integrate to 1
-        (within 1e-3; the weights are then renormalised). A pair: a discrete distribution
-        (for instance ``([0.0], [1.0])``: every channel in phase).
-    n_phases : int
-    """
-    if isinstance(n_phases, bool) or not isinstance(n_phases, int | np.integer) or n_phases < 1:
-        raise ModelError(f"n_phases must be a positive integer, got {n_phases!r}")
-    if phase_density is None or (isinstance(phase_density, str) and phase_density == "uniform"):
-        x, gw = np.polynomial.legendre.leggauss(n_phases)
-        return 0.5 * (x + 1), 0.5 * gw
-    if isinstance(phase_density, tuple | list) and len(phase_density) == 2:
-        phi = finite_array("phase_density phases", phase_density[0], ndim=1)
-        w = finite_array("phase_density weights", phase_density[1], ndim=1)
-        if phi.shape != w.shape or phi.size == 0:
-            raise ModelError("phase_density: phases and weights must be 1D arrays of equal length")
-        if np.any((phi < 0) | (phi >= 1)):
-            raise ModelError(f"phase_density phases must lie in [0, 1), got {phi}")
-        if np.any(w < 0) or abs(w.sum() - 1.0) > 1e-9:
-            raise ModelError(f"phase_density weights must be >= 0 and sum to 1, got {w}")
-        return phi, w / w.sum()
-    if callable(phase_density):
-        x, gw = np.polynomial.legendre.leggauss(512)
-        dens = np.asarray(phase_density(0.5 * (x + 1)), dtype=float)
-        if dens.shape != x.shape or not np.all(np.isfinite(dens)):
-            raise ModelError("phase_density(phi) must return finite values, one per phase")
-        if np.any(dens < 0):
-            raise ModelError("phase_density must be >= 0 on [0, 1)")
-        norm = float(np.sum(0.5 * gw * dens))
-        if abs(norm - 1.0) > 1e-3:
-            raise ModelError(
-                f"phase_density must integrate to 1 over [0, 1) (phase as a fraction of the "
-                f"period), got {norm:.6g}"
-            )
-        x, gw = np.polynomial.legendre.leggauss(n_phases)
-        phi = 0.5 * (x + 1)
-        w = 0.5 * gw * np.asarray(phase_density(phi), dtype=float)
-        if w.sum() <= 0:
-            raise ModelError("phase_density vanishes at every quadrature node: raise n_phases")
-        return phi, w / w.sum()
-    raise ModelError(
-        "phase_density must be None, 'uniform', a callable f(phi) or a pair (phases, weights); "
-        f"got {phase_density!r}"
-    )
-
-
-# --------------------------------------------------------------------------- products
-def _check_tau(tau, channels: Sequence[AnyChannel]) -> float:
-    tau = finite_float("tau (s)", tau, minimum=0.0, strict_min=True)
-    fastest = max(c.frequency for c in channels)
-    if sub_steps(fastest, tau) < 1:
-        raise ModelError(
-            f"tau = {tau:.6g} s is shorter than the shortest channel period 1 / max(frequency) = "
-            f"{1.0 / fastest:.6g} s: no channel exchanges energy within one step (Eq. 5 requires "
-            "tau >= 1 / max omega)"
-        )
-    return tau
-
-
-def _identity(channel, ctx, lead=()) -> np.ndarray:
-    m = _matrices(channel, ctx, np.zeros(lead))
-    n = m.shape[-1]
-    return np.broadcast_to(np.eye(n, dtype=m.dtype), m.shape).copy()
-
-
-def _product(channel: AnyChannel, ctx: _Context, tau: float, time: float, phi: np.ndarray):
-    """Products of Eq. 4 for phases phi (Q,): shape (Q, [K...], n, n)."""
-    n_sub = sub_steps(channel.frequency, tau)
-    if n_sub == 0:
-        return _identity(channel, ctx, phi.shape)
-    if _is_static(channel, ctx):
-        m = _matrices(channel, ctx, np.zeros(()))
-        power = np.linalg.matrix_power(m, n_sub)
-        return np.broadcast_to(power, (*phi.shape, *power.shape)).copy()
-    offsets = time + phi * channel.period  # (Q,)
-    prod = None
-    chunk = max(1, min(n_sub, 64))
-    for start in range(0, n_sub, chunk):
-        ls = np.arange(start, min(start + chunk, n_sub))
-        times = offsets[None, :] + ls[:, None] * (tau / n_sub)  # (L, Q)
-        mats = _matrices(channel, ctx, times)
-        for m in mats:
-            prod = m.copy() if prod is None else m @ prod
-    return prod
-
-
-def channel_product(
-    channel: AnyChannel,
-    tau,
-    *,
-    time=0.0,
-    phase=0.0,
-    model=None,
-    temperature=None,
-    field=None,
-    coupling: str = "symmetric",
-    k=None,
-) -> np.ndarray:
-    """The time-ordered product of Eq. 4 for one channel and one initial phase.
-
-    ``prod_{l=0}^{N-1} P_c(t_l + X)`` with ``N = floor(tau / tau_c)``, ``t_l = t + l tau / N`` and
-    ``X = phase * tau_c`` (``phase`` in [0, 1)). The identity when ``N = 0``.
-    """
-    ctx = _context(model, temperature, field, coupling, k)
-    tau = finite_float("tau (s)", tau, minimum=0.0, strict_min=True)
-    phase = finite_float("phase (fraction of the period)", phase, minimum=0.0, maximum=1.0)
-    time = finite_float("time (s)", time)
-    return _product(channel, ctx, tau, time, np.array([phase]))[0]
-
-
-def phase_average(
-    channel: AnyChannel,
-    tau,
-    *,
-    time=0.0,
-    phase_density=None,
-    n_phases: int = 16,
-    model=None,
-    temperature=None,
-    field=None,
-    coupling: str = "symmetric",
-    k=None,
-) -> np.ndarray:
-    """Average of the Eq. 4 product over the channel's initial phase (Eq. 6 for one channel)."""
-    ctx = _context(model, temperature, field, coupling, k)
-    tau = finite_float("tau (s)", tau, minimum=0.0, strict_min=True)
-    time = finite_float("time (s)", time)
-    return _phase_average(channel, ctx, tau, time, phase_density, n_phases)
-
-
-def _phase_average(channel, ctx, tau, time, phase_density, n_phases):
-    if _is_static(channel, ctx):
-        return _product(channel, ctx, tau, time, np.zeros(1))[0]
-    phi, w = phase_rule(phase_density, n_phases)
-    prods = _product(channel, ctx, tau, time, phi)
-    return np.tensordot(w, prods, axes=(0, 0))
-
-
-def _weights(channels, weights) -> np.ndarray:
-    if weights is None:
-        return np.full(len(channels), 1.0 / len(channels))
-    w = finite_array("weights", weights, ndim=1)
-    if w.size != len(channels) or np.any(w < 0) or not w.sum() > 0:
-        raise ModelError(
-            f"weights must be {len(channels)} non-negative numbers with a positive sum, got {w}"
-        )
-    return w / w.sum()
-
-
-def _channel_list(channels) -> list[AnyChannel]:
-    if isinstance(channels, Channel | MatrixChannel):
-        channels = [channels]
-    channels = list(channels)
-    if not channels:
-        raise ModelError("channels must hold at least one Channel or MatrixChannel")
-    for c in channels:
-        if not isinstance(c, Channel | MatrixChannel):
-            raise ModelError(f"channels must be Channel or MatrixChannel, got {type(c).__name__}")
-    return channels
-
-
-def full_hopping_matrix(
-    channels,
-    tau,
-    *,
-    time=0.0,
-    weights=None,
-    phase_density=None,
-    n_phases: int = 16,
-    model=None,
-    temperature=None,
-    field=None,
-    coupling: str = "symmetric",
-    k=None,
-) -> np.ndarray:
-    """The full hopping matrix of Eq. 7 for the step ``tau`` starting at ``time``.
-
-    Parameters
-    ----------
-    channels : Channel, MatrixChannel or a sequence of them
-    tau : float
-        The step in s; at least the shortest channel period.
-    time : float
-        Start of the step in s (matters for time-dependent channels).
-    weights : sequence of float, optional
-        Channel weights (normalised); default equal, the ``1 / N_(s,q)`` of Eq. 7.
-    phase_density, n_phases
-        Initial-phase distribution, see :func:`phase_rule` (the same for every channel).
-    model, temperature, field, coupling, k
-        As in :func:`channel_matrix`.
-
-    Returns
-    -------
-    ndarray, shape ([*k.shape[:-1]], n, n)
-        Column-stochastic at k = 0 (Eq. 9).
-    """
-    chans = _channel_list(channels)
-    ctx = _context(model, temperature, field, coupling, k)
-    tau = _check_tau(tau, chans)
-    time = finite_float("time (s)", time)
-    w = _weights(chans, weights)
-    total = None
-    for wc, c in zip(w, chans, strict=True):
-        term = wc * _phase_average(c, ctx, tau, time, phase_density, n_phases)
-        total = term if total is None else total + term
-    return total
 
 
 # --------------------------------------------------------------------------- hop rate
