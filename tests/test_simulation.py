@@ -262,6 +262,22 @@ def test_thread_executor_gives_the_same_statistics():
         assert float(a[name]) == float(b[name])
 
 
+def test_dask_executor_gives_the_same_statistics():
+    distributed = pytest.importorskip("distributed")
+    m = models.interacting_honeycomb(0.08, 0.05, n0=1.0)
+    kw = dict(temperature=500.0, supercell=(6, 6), steps=2000, seed=3, replicas=2)
+    a = simulate(m, **kw)  # the default executor (local processes where there are cores)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None) as client:
+        b = simulate(m, executor=client.get_executor(), **kw)
+    assert a.hops == b.hops and a.attempts == b.attempts
+    for name in ("hop_probability", "tracer_diffusion", "jump_diffusion", "polarization",
+                 "binder_cumulant"):
+        assert float(a[name]) == float(b[name]), name
+        assert float(a[name + "_stderr"]) == float(b[name + "_stderr"]), name
+    np.testing.assert_array_equal(a.block_hop_probability, b.block_hop_probability)
+
+
 class _Kill(Exception):
     pass
 

@@ -15,10 +15,14 @@ Computes and writes into ``outdir``:
 * **concerted hopping** (M0 = 2.0 eV, K0 = 0, Fig. 4(e,f)): the hop probability and jump diffusion
   against temperature with and without M0, next to the mean-field P0 of Eq. 54 and its type-I fold.
 
-The mean-field curves use the closed forms of Eqs. 49-51 and 54, generalised to z blocking
-neighbours per hop (z = 1 chain, z = 2 honeycomb): gamma = tanh(z n0 K0 gamma / 2 kB T) and
-P0 = exp(-(Lambda0 + z n0 K0 / 2) / kB T) cosh(z n0 K0 gamma / 2 kB T); the jump diffusion of the
-mean field is a^2 P0 (1 - gamma^2) / 8 (chain) and a^2 P0 (1 - gamma^2) / 12 (honeycomb) per step.
+The mean-field curves come from the public mean-field API, the one users get
+(:mod:`superionic.meanfield`), on the very models that are simulated: :func:`~superionic.meanfield.
+solve_path` (general engine, with continuation) followed along its stable branch
+(:func:`~superionic.meanfield.stable_branch`; +gamma below Tp) gives gamma(T), P0(T) and the
+mobility, and :func:`~superionic.meanfield.transitions` gives Tp (type II, Eq. 51) and the type-I
+fold (Eq. 54). The mean-field jump diffusion is that mobility (Å^2 per step, isotropic; with the
+symmetric field coupling the mobility of a frozen model equals its diffusion coefficient,
+Nernst-Einstein), i.e. a^2 P0 (1 - gamma^2) / 8 on the chain and / 12 on the honeycomb.
 
 NetCDF data, PNG figures, ``simulation.md`` (the written comparison with the numbers) and
 ``summary.json``; :func:`build` returns the summary.
@@ -33,9 +37,8 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from scipy import optimize, special
 
-from .. import models
+from .. import meanfield, models
 from ..io import write_netcdf
 from ..plot.simulation import plot_series
 from ..simulation import simulate_many
@@ -48,37 +51,33 @@ SCALARS = ("polarization_abs", "binder_cumulant", "hop_probability", "jump_diffu
 
 
 # --------------------------------------------------------------------------- mean field
-def mf_polarization(temperature, K0, n0=1.0, z=1):
-    """Mean-field polarization: root of gamma = tanh(z n0 K0 gamma / 2 kB T), >= 0."""
-    x = z * n0 * K0 / (2 * KB_EV * float(temperature))
-    if x <= 1.0:
-        return 0.0
-    return float(optimize.brentq(lambda g: g - math.tanh(x * g), 1e-12, 1.0))
+def mf_transition(model, kind: str, temperature_range) -> meanfield.Transition | None:
+    """The first transition of ``kind`` ("type-I" or "type-II") in the range, or None."""
+    for rec in meanfield.transitions(model, temperature_range=temperature_range):
+        if rec.kind == kind:
+            return rec
+    return None
 
 
-def mf_p0(temperature, lambda0, K0, n0=1.0, z=1, gamma=0.0):
-    """Eq. 49 with z blocking neighbours per hop."""
-    kt = KB_EV * float(temperature)
-    return math.exp(-(lambda0 + z * n0 * K0 / 2) / kt) * math.cosh(z * n0 * K0 * gamma / (2 * kt))
+def mf_curves(model, temperatures) -> xr.Dataset:
+    """Stable mean-field branch of ``model`` along ``temperatures`` (K, increasing).
 
-
-def mf_concerted(temperature, lambda0, M0, n0=1.0):
-    """Lower branch of Eq. 54 at gamma = 0, P0 = A exp(c P0); None beyond the type-I fold."""
-    kt = KB_EV * float(temperature)
-    a, c = math.exp(-lambda0 / kt), n0 * M0 / (4 * kt)
-    if a * c * math.e > 1.0:
-        return None
-    return float(-special.lambertw(-a * c, 0).real / c)
-
-
-def mf_fold(lambda0, M0, n0=1.0):
-    """Type-I fold of Eq. 54 (gamma = 0): temperature where A c e = 1, and P0 = 1 / c there."""
-    def g(t):
-        kt = KB_EV * t
-        return -lambda0 / kt + math.log(n0 * M0 / (4 * kt)) + 1.0
-
-    t = optimize.brentq(g, 1.0, lambda0 / KB_EV)  # g rises up to T = Lambda0 / kB
-    return t, 4 * KB_EV * t / (n0 * M0)
+    Returns the Dataset of :func:`superionic.meanfield.stable_branch` (``gamma``, ``P0``,
+    ``mobility`` in Å^2 per step, ``exists``); where no stable solution exists (beyond a type-I
+    fold) the values are NaN. At the pitchfork itself (T = Tp) the gamma = 0 solution is only
+    marginally stable (relaxation rate 0); it is taken there, as the common limit of both sides.
+    """
+    path = meanfield.solve_path(model, np.asarray(temperatures, dtype=float))
+    marginal = (path["exists"] & path["valid"] & (path["feedback_gain"] < 1.0)
+                & (np.abs(path["occupation_rate"].fillna(np.inf)) <= 1e-9))
+    path["stable"] = path["stable"] | (marginal & ~path["stable"].any("branch"))
+    sb = meanfield.stable_branch(path)
+    for name in ("gamma", "P0", "mobility"):
+        sb[name] = sb[name].where(sb["exists"])
+    # the +gamma branch; a gamma at the rounding level (1e-16 above Tp) is the gamma = 0 branch
+    g = np.abs(sb["gamma"])
+    sb["gamma"] = g.where(~(g < 1e-12), 0.0)
+    return sb
 
 
 def _arrhenius(temperature, value):
@@ -116,10 +115,9 @@ def _figure(ncols=2):
     return fig, fig.subplots(1, ncols)
 
 
-def _k0_part(name, outdir, quick, files, *, z, a, dim_factor):
+def _k0_part(name, outdir, quick, files, *, a):
     p = PARAMS
     lam, k0, n0 = p["lambda0"], p["K0"], p["n0"]
-    tp = z * n0 * k0 / (2 * KB_EV)
     if name == "chain":
         model = models.interacting_chain(lam, k0, n0=n0, a=a)
         supercell = (64,) if quick else (256,)
@@ -128,29 +126,31 @@ def _k0_part(name, outdir, quick, files, *, z, a, dim_factor):
         model = models.interacting_honeycomb(lam, k0, n0=n0, a=a)
         supercell = (8, 8) if quick else (24, 24)
         ratios = np.array([0.25, 0.4, 0.7, 1.1]) if quick else np.linspace(0.25, 1.2, 11)
+    # Tp of the mean field (type II, Eq. 51): n0 K0 / 2 kB on the chain, n0 K0 / kB on the
+    # honeycomb (two blocking neighbours per hop)
+    scale = n0 * k0 / KB_EV
+    rec = mf_transition(model, "type-II", (0.1 * scale, 2.0 * scale))
+    tp = rec.temperature
     temps = ratios * tp
     steps = 3000 if quick else 30000
     # start from the ordered state: below the ordering temperature a random start coarsens slowly
-    ds = _scan(model, temps, supercell=supercell, steps=steps, seed=41 if z == 1 else 42,
+    ds = _scan(model, temps, supercell=supercell, steps=steps, seed=41 if name == "chain" else 42,
                replicas=1 if quick else 2, initial="sublattice")
-    g_mf = np.array([mf_polarization(t, k0, n0, z) for t in temps])
-    p0_mf = np.array([mf_p0(t, lam, k0, n0, z, g) for t, g in zip(temps, g_mf, strict=True)])
-    d_mf = a * a * p0_mf * (1 - g_mf**2) / dim_factor
+    mf = mf_curves(model, temps)
+    g_mf, d_mf = mf.gamma.values, mf.mobility.values
     ds["gamma_meanfield"] = ("temperature", g_mf)
     ds["jump_diffusion_meanfield"] = ("temperature", d_mf, {"units": "angstrom^2 / tau"})
     files.append(write_netcdf(ds, outdir / f"{name}_k0_scan.nc").name)
-    fine = np.linspace(temps.min(), temps.max(), 200)
-    g_fine = np.array([mf_polarization(t, k0, n0, z) for t in fine])
-    d_fine = np.array([a * a * mf_p0(t, lam, k0, n0, z, g) * (1 - g * g) / dim_factor
-                       for t, g in zip(fine, g_fine, strict=True)])
+    fine = np.linspace(temps.min(), temps.max(), 60 if quick else 160)
+    mf_fine = mf_curves(model, fine)
     fig, (ax1, ax2) = _figure()
-    ax1.plot(fine / tp, g_fine, "k-", label="mean field (Eq. 50)")
+    ax1.plot(fine / tp, mf_fine.gamma, "k-", label="mean field (Eq. 50)")
     plot_series(ratios, ds.polarization_abs, ds.polarization_abs_stderr, ax=ax1,
                 label=f"simulation, {ds.n_sites} sites")
     ax1.set_xlabel("T / Tp(mean field)")
     ax1.set_ylabel("|gamma|")
     ax1.legend(frameon=False)
-    ax2.plot(tp / fine, d_fine, "k-", label="mean field")
+    ax2.plot(tp / fine, mf_fine.mobility, "k-", label="mean field")
     plot_series(1 / ratios, ds.jump_diffusion, ds.jump_diffusion_stderr, ax=ax2,
                 label="simulation (Einstein-Helfand)")
     ax2.set_yscale("log")
@@ -163,7 +163,7 @@ def _k0_part(name, outdir, quick, files, *, z, a, dim_factor):
     below, above = temps < tp, temps > tp
     dj = ds.jump_diffusion.values
     # the true ordering temperature: none on the chain, the Ising value on the honeycomb
-    t_true = ISING_HONEYCOMB * (k0 / 4) / KB_EV if z == 2 else None
+    t_true = ISING_HONEYCOMB * (k0 / 4) / KB_EV if name == "honeycomb" else None
     summary = {
         "Tp_meanfield_K": tp,
         "temperatures_K": temps,
@@ -208,8 +208,8 @@ def _fss_part(outdir, quick, files):
     k0, n0 = PARAMS["K0"], PARAMS["n0"]
     lam = 0.05  # equilibrium statistics do not depend on Lambda0; a low barrier equilibrates fast
     tc = ISING_HONEYCOMB * (k0 / 4) / KB_EV
-    tp = 2 * n0 * k0 / (2 * KB_EV)
     model = models.interacting_honeycomb(lam, k0, n0=n0, a=PARAMS["a_honeycomb"])
+    tp = mf_transition(model, "type-II", (0.1 * n0 * k0 / KB_EV, 2 * n0 * k0 / KB_EV)).temperature
     sizes = [8, 16] if quick else [8, 12, 16, 24, 32]
     ratios = np.array([0.92, 1.0, 1.08]) if quick else np.linspace(0.9, 1.1, 9)
     temps = ratios * tc
@@ -262,7 +262,10 @@ def _fss_part(outdir, quick, files):
 
 def _concerted_part(outdir, quick, files):
     lam, m0, n0 = PARAMS["lambda0"], PARAMS["M0"], PARAMS["n0"]
-    t_fold, p_fold = mf_fold(lam, m0, n0)
+    model_m0 = models.interacting_chain(lam, 0.0, M0=m0, n0=n0, a=PARAMS["a_chain"])
+    model_0 = models.interacting_chain(lam, 0.0, n0=n0, a=PARAMS["a_chain"])
+    fold = mf_transition(model_m0, "type-I", (300.0, 3000.0))
+    t_fold, p_fold = fold.temperature, fold.P0
     temps = np.array([800.0, 1000.0, 1200.0, 1400.0]) if quick else np.linspace(700, 1500, 9)
     supercell = (64,) if quick else (256,)
     steps = 3000 if quick else 30000
@@ -275,18 +278,20 @@ def _concerted_part(outdir, quick, files):
         model = models.interacting_chain(lam, 0.0, M0=m, n0=n0, a=PARAMS["a_chain"])
         runs[label] = _scan(model, temps, supercell=supercell, steps=steps, seed=7,
                             replicas=reps, concerted=mode)
-    p_mf = [mf_concerted(t, lam, m0, n0) for t in temps]
-    p_mf0 = [math.exp(-lam / (KB_EV * t)) for t in temps]
+    # mean-field P0 of the simulated models (Eq. 54; gamma = 0 since K0 = 0); NaN beyond the fold
+    p_mf = mf_curves(model_m0, temps).P0.values
+    p_mf0 = mf_curves(model_0, temps).P0.values
     merged = xr.concat([ds.expand_dims(variant=[k]) for k, ds in runs.items()], dim="variant")
-    merged["p0_meanfield"] = ("temperature", [np.nan if p is None else p for p in p_mf])
+    merged["p0_meanfield"] = ("temperature", p_mf)
+    merged["p0_meanfield_M0_0"] = ("temperature", p_mf0)
     merged.attrs["fold_temperature_K"] = t_fold
     files.append(write_netcdf(merged, outdir / "chain_concerted_scan.nc").name)
-    fine = np.linspace(temps.min(), temps.max(), 300)
+    fine = np.linspace(temps.min(), temps.max(), 60 if quick else 160)
+    fine = np.sort(np.append(fine[fine < t_fold], t_fold * (1 - 1e-9)))
     fig, (ax1, ax2) = _figure()
-    pm = [mf_concerted(t, lam, m0, n0) for t in fine]
-    ok = [p is not None for p in pm]
-    ax1.plot(fine[ok], [p for p in pm if p is not None], "k-", label="mean field, Eq. 54")
-    ax1.plot(fine, np.exp(-lam / (KB_EV * fine)), "k:", label="mean field, M0 = 0")
+    ax1.plot(fine, mf_curves(model_m0, fine).P0, "k-", label="mean field, Eq. 54")
+    fine0 = np.linspace(temps.min(), temps.max(), 30)
+    ax1.plot(fine0, mf_curves(model_0, fine0).P0, "k:", label="mean field, M0 = 0")
     ax1.axvline(t_fold, color="r", ls="--", lw=1, label=f"type-I fold {t_fold:.0f} K")
     for label, ds in runs.items():
         plot_series(temps, ds.hop_probability, ds.hop_probability_stderr, ax=ax1,
@@ -305,7 +310,8 @@ def _concerted_part(outdir, quick, files):
     fig.savefig(outdir / "fig_sim_chain_concerted.png", dpi=130)
     files.append("fig_sim_chain_concerted.png")
     out = {"fold_temperature_meanfield_K": t_fold, "P0_at_fold_meanfield": p_fold,
-           "temperatures_K": temps, "P0_meanfield": [None if p is None else p for p in p_mf],
+           "temperatures_K": temps,
+           "P0_meanfield": [None if not math.isfinite(p) else float(p) for p in p_mf],
            "P0_meanfield_M0_0": p_mf0, "steps": steps, "supercell": list(supercell)}
     for label, ds in runs.items():
         p = ds.hop_probability.values
@@ -411,13 +417,13 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
     start = time.perf_counter()
     files: list[str] = []
     summary: dict = {"quick": bool(quick), "parameters": dict(PARAMS),
-                     "meanfield": "closed forms Eqs. 49-51, 54 (z blocking neighbours per hop)"}
+                     "meanfield": "superionic.meanfield: solve_path (engine) along "
+                                  "stable_branch; transitions for Tp and the type-I fold"}
     parts = [
         ("chain", "chain: mean field vs simulation (K0)",
-         lambda: _k0_part("chain", outdir, quick, files, z=1, a=PARAMS["a_chain"], dim_factor=8)),
+         lambda: _k0_part("chain", outdir, quick, files, a=PARAMS["a_chain"])),
         ("honeycomb", "honeycomb: mean field vs simulation (K0)",
-         lambda: _k0_part("honeycomb", outdir, quick, files, z=2, a=PARAMS["a_honeycomb"],
-                          dim_factor=12)),
+         lambda: _k0_part("honeycomb", outdir, quick, files, a=PARAMS["a_honeycomb"])),
         ("fss", "honeycomb: finite-size scaling (Binder)", lambda: _fss_part(outdir, quick, files)),
         ("concerted", "chain: concerted hopping and the type-I fold",
          lambda: _concerted_part(outdir, quick, files)),
