@@ -1,25 +1,19 @@
-"""General self-consistent mean field on any hopping model (Sec. IV, Eqs. 43-55 generalised).
+"""Roots of the general self-consistent mean field on any hopping model (Sec. IV, Eqs. 43-55).
 
-Mean-field hop probabilities
-----------------------------
-For every directed hop ``h: s -> t`` of a :class:`~superionic.model.HoppingModel` with
-interactions ``K0`` (repulsion), ``M0`` (concerted hopping) and filling ``n0``, the tables of
-:func:`superionic.neighbours.interaction_tables` (the same ones the many-body simulation uses)
-give the blocking neighbours ``blk(h)`` and the concerted partners ``part(h)``. With mean site
-occupations ``n`` (``sum n = n0`` per cell) the mean-field probability is
+The mean field of Eqs. 43-55, generalised from the chain to any
+:class:`~superionic.model.HoppingModel`, is split over four modules:
 
-    ``P_h = b_h exp(-(K0 sum_{u in blk(h)} n_u - M0 n_t sum_{h' in part(h)} P_h') / kB T)``
+* :mod:`superionic.meanfield.compiled`: the model compiled into incidence arrays and hop
+  classes (:class:`MeanFieldData`, :func:`compile_model`);
+* :mod:`superionic.meanfield.selfconsistency`: the mean-field hop probabilities with the
+  exclusion step (:func:`mean_field_map`) and the self-consistency residual;
+* this module: finding every root of that residual (:func:`find_roots`);
+* :mod:`superionic.meanfield.analysis`: stability, polarization and P0 of a root
+  (:class:`Stability`, :func:`stability`, :func:`dynamic_jacobian`, :func:`polarization_of`,
+  :func:`mean_hop_probability`).
 
-(``b_h``: the model's base probability; ``n_t P_h'`` is the mean number of ions that have just left
-the target t along a partner hop, Eq. 52), and ``P_h = 0`` when ``n_t >= 1`` (the K-infinity
-exclusion of Eq. 43, applied as the step function of Eqs. 45-47). Self-consistency: the
-occupations are ``n = n0 pi(P)``, pi the stationary state of the k = 0 matrix built from those
-``P_h`` (Eqs. 28, 44), and the ``P_h'`` in the exponent are the self-consistent ones.
-
-With the exclusion term, a self-consistent solution must have every ``n_t < 1``: if a site were
-full, no hop could enter it and its stationary occupation would vanish. The engine therefore solves
-the smooth equations and flags solutions with ``max n >= 1`` (``valid_occupancy = False``; on the
-chain this is ``|gamma| >= 2/n0 - 1``, Eq. 47).
+The names of the other three are re-exported here, so ``superionic.meanfield.engine`` remains
+the one import for the general mean field.
 
 Solving
 -------
@@ -40,29 +34,50 @@ so far divided out, which finds roots lying close to others (near Tp and near a 
 converged points are the same root when they lie within ten times either's resolution (the
 Newton step, or the residual's rounding over the smallest singular value of the Jacobian, large
 exactly at a bifurcation) or when the residual stays at the rounding floor between them.
-
-Stability
----------
-One step of the mean-field dynamics, ``P(t) = Phi(n(t), P(t - tau))`` and
-``n(t + tau) = P(t) n(t)`` (the concerted term uses the hops of the previous step, "just vacated"),
-is linearised at each solution in the full occupation-and-hop space (symmetry-breaking
-perturbations included) and restricted to perturbations that conserve the number of ions. A
-solution is stable when the spectral radius is below 1. On the chain this reproduces the
-slope criteria of Eq. 50 (``x (1 - gamma^2) < 1``) and of Eq. 55 (``c P0 < 1``, the lower branch).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import finite_float
 from ..errors import ModelError
-from ..model import HoppingModel
-from ..neighbours import interaction_tables
 from ..units import KB_EV
+from .analysis import (
+    GAMMA_TOL,
+    Stability,
+    dynamic_jacobian,
+    mean_hop_probability,
+    polarization_of,
+    stability,
+)
+from .compiled import MeanFieldData, compile_model
+from .selfconsistency import _Eval, _evaluate, _solve, mean_field_map
+from .selfconsistency import _stationary_scaled as _stationary_scaled
+
+__all__ = [
+    "DEDUP",
+    "FLOOR",
+    "GAINS",
+    "GAMMA_TOL",
+    "LIGHT_GAINS",
+    "LIGHT_POLARIZATIONS",
+    "NEAR",
+    "POLARIZATIONS",
+    "TOL",
+    "U_MAX",
+    "MeanFieldData",
+    "Stability",
+    "compile_model",
+    "dynamic_jacobian",
+    "find_roots",
+    "mean_field_map",
+    "mean_hop_probability",
+    "polarization_of",
+    "stability",
+]
 
 #: Newton convergence: max |residual| in ln P, times (1 + max |ln P|).
 TOL = 1e-13
@@ -73,271 +88,6 @@ FLOOR = 1e-10
 DEDUP = 1e-7
 #: ln P above this counts as divergence (no solution in this basin).
 U_MAX = math.log(1e8)
-#: Polarization below which a solution counts as unpolarized.
-GAMMA_TOL = 1e-6
-
-
-# --------------------------------------------------------------------------- compiled model
-@dataclass(frozen=True, eq=False)
-class MeanFieldData:
-    """A model compiled for the mean field: incidence arrays and the hop partition."""
-
-    model: HoppingModel
-    n_sites: int
-    n_hops: int
-    source: np.ndarray
-    target: np.ndarray
-    displacement: np.ndarray
-    blocking: np.ndarray  # (n_hops, n_sites) counts
-    partners: np.ndarray  # (n_hops, n_hops) counts
-    classes: np.ndarray  # (n_hops,) class index
-    representative: np.ndarray  # (n_classes,) one hop per class
-    membership: np.ndarray  # (n_hops, n_classes) one-hot
-    sublattice: np.ndarray | None  # (n_sites,) +1 / -1 on a bipartite hop graph, else None
-    K0: float
-    M0: float
-    n0: float
-    exclusion: bool
-    scatter: np.ndarray = field(repr=False)  # (n_hops, n_sites^2): P_h -> k = 0 matrix
-
-    @property
-    def n_classes(self) -> int:
-        return int(self.representative.size)
-
-    def base_probability(self, temperature: float) -> np.ndarray:
-        return np.asarray(
-            self.model.base_probability(temperature if self.model.requires_temperature else None),
-            dtype=float,
-        )
-
-
-def _base_keys(model: HoppingModel) -> np.ndarray:
-    """Keys that identify equal base probabilities at every temperature (two reference T)."""
-    if model.requires_temperature:
-        refs = [model.base_probability(t) for t in (1000.0, 3000.0)]
-    else:
-        refs = [model.base_probability()]
-    with np.errstate(divide="ignore"):
-        logs = [np.log(r) for r in refs]
-    return np.round(np.stack(logs, axis=-1), 10)
-
-
-def _partition(src, tgt, base_keys, blocking, partners) -> np.ndarray:
-    """Coarsest equitable partition of hops refining (source, target, base probability)."""
-    keys = [(int(s), int(t), tuple(b)) for s, t, b in zip(src, tgt, base_keys, strict=True)]
-    labels = _relabel(keys)
-    blk_keys = [tuple(row) for row in blocking.astype(int)]
-    while True:
-        n_before = labels.max() + 1
-        part_keys = []
-        for h in range(src.size):
-            counts = np.bincount(labels, weights=partners[h], minlength=n_before)
-            part_keys.append(tuple(np.round(counts).astype(int)))
-        labels = _relabel([(int(labels[h]), blk_keys[h], part_keys[h]) for h in range(src.size)])
-        if labels.max() + 1 == n_before:
-            return labels
-
-
-def _relabel(keys) -> np.ndarray:
-    index: dict = {}
-    return np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.int64)
-
-
-def _two_colouring(n_sites, src, tgt) -> np.ndarray | None:
-    sign = np.zeros(n_sites, dtype=int)
-    adjacency = [[] for _ in range(n_sites)]
-    for s, t in zip(src, tgt, strict=True):
-        adjacency[s].append(t)
-        adjacency[t].append(s)
-    for start in range(n_sites):
-        if sign[start]:
-            continue
-        sign[start] = 1
-        stack = [start]
-        while stack:
-            a = stack.pop()
-            for b in adjacency[a]:
-                if sign[b] == 0:
-                    sign[b] = -sign[a]
-                    stack.append(b)
-                elif sign[b] == sign[a]:
-                    return None
-    return sign.astype(float)
-
-
-def compile_model(model: HoppingModel, *, symmetric: bool = True) -> MeanFieldData:
-    """Compile a model's interactions for the mean field (see module doc).
-
-    Raises
-    ------
-    ModelError
-        If the model is not a HoppingModel or its repulsion K0 is negative.
-    """
-    if not isinstance(model, HoppingModel):
-        raise ModelError(f"model must be a HoppingModel, got {type(model).__name__}")
-    inter = model.interactions
-    if inter.repulsion < 0:
-        raise ModelError(
-            f"Interactions.repulsion (K0, eV) must be >= 0 for the mean field, got "
-            f"{inter.repulsion!r}"
-        )
-    tables = interaction_tables(model)
-    table = model.hop_table(
-        temperature=1000.0 if model.requires_temperature else None, domain="ignore"
-    )
-    n, nh = model.n_sites, table.n_hops
-    src, tgt = table.source, table.target
-    blocking = np.zeros((nh, n))
-    partners = np.zeros((nh, nh))
-    for h in range(nh):
-        sl = slice(tables.block_ptr[h], tables.block_ptr[h + 1])
-        np.add.at(blocking[h], tables.block_site[sl], 1.0)
-        sl = slice(tables.partner_ptr[h], tables.partner_ptr[h + 1])
-        np.add.at(partners[h], tables.partner_hop[sl], 1.0)
-    if symmetric:
-        classes = _partition(src, tgt, _base_keys(model), blocking, partners)
-    else:
-        classes = np.arange(nh, dtype=np.int64)
-    n_cls = int(classes.max()) + 1
-    representative = np.array([int(np.flatnonzero(classes == c)[0]) for c in range(n_cls)])
-    membership = np.zeros((nh, n_cls))
-    membership[np.arange(nh), classes] = 1.0
-    scatter = np.zeros((nh, n * n))
-    scatter[np.arange(nh), tgt * n + src] += 1.0
-    scatter[np.arange(nh), src * n + src] -= 1.0
-    for arr in (blocking, partners, membership, scatter):
-        arr.setflags(write=False)
-    return MeanFieldData(
-        model=model,
-        n_sites=n,
-        n_hops=nh,
-        source=src,
-        target=tgt,
-        displacement=table.displacement,
-        blocking=blocking,
-        partners=partners,
-        classes=classes,
-        representative=representative,
-        membership=membership,
-        sublattice=_two_colouring(n, src, tgt),
-        K0=float(inter.repulsion),
-        M0=float(inter.concerted),
-        n0=float(model.filling),
-        exclusion=bool(inter.exclusion),
-        scatter=scatter,
-    )
-
-
-# --------------------------------------------------------------------------- the map
-def _cell_matrix(data: MeanFieldData, P: np.ndarray) -> np.ndarray:
-    n = data.n_sites
-    return np.eye(n) + (P @ data.scatter).reshape(*P.shape[:-1], n, n)
-
-
-def _stationary_scaled(data: MeanFieldData, P: np.ndarray):
-    """Stationary state of the k = 0 matrix, computed from the scaled generator.
-
-    With ``G = (M - I) / s`` (``s`` the largest hop probability of each batch member), pi solves
-    ``(-G + J / n) pi = 1 / n``, which stays well conditioned when every P is tiny (where the
-    unscaled ``I - M + J / n`` loses ``ln(1/P)`` digits). Returns ``pi`` and ``G, s``.
-    """
-    n = data.n_sites
-    s = np.max(P, axis=-1, keepdims=True)
-    s = np.where(s > 0, s, 1.0)
-    gen = ((P / s) @ data.scatter).reshape(*P.shape[:-1], n, n)
-    a = -gen + 1.0 / n
-    rhs = np.full((*P.shape[:-1], n, 1), 1.0 / n)
-    pi = _solve(a, rhs)[..., 0]
-    return pi / pi.sum(axis=-1, keepdims=True), gen, s[..., 0]
-
-
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched solve; singular members fall back to least squares (never raises)."""
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:])
-        a_b = np.broadcast_to(a, out.shape[:-2] + a.shape[-2:])
-        b_b = np.broadcast_to(b, out.shape)
-        for idx in np.ndindex(out.shape[:-2]):
-            out[idx] = np.linalg.lstsq(a_b[idx], b_b[idx], rcond=None)[0]
-        return out
-
-
-@dataclass(frozen=True)
-class _Eval:
-    P: np.ndarray  # (S, H)
-    pi: np.ndarray  # (S, N)
-    n: np.ndarray  # (S, N)
-    log_phi: np.ndarray  # (S, H)
-    residual: np.ndarray  # (S, C)
-    jacobian: np.ndarray | None  # (S, C, C)
-
-
-def _evaluate(
-    data: MeanFieldData, u: np.ndarray, log_b: np.ndarray, kt: float, jacobian: bool = True
-) -> _Eval:
-    """Residual ``u - ln Phi(n0 pi(e^u), e^u)`` on classes, and its Jacobian (analytic)."""
-    P = np.exp(u[:, data.classes])
-    pi, gen, scale = _stationary_scaled(data, P)
-    n = data.n0 * pi
-    psum = P @ data.partners.T  # (S, H): sum of partner probabilities
-    n_t = n[:, data.target]
-    field_ = data.K0 * (n @ data.blocking.T) - data.M0 * n_t * psum
-    log_phi = log_b - field_ / kt
-    rep = data.representative
-    residual = u - log_phi[:, rep]
-    jac = None
-    if jacobian:
-        nn = data.n_sites
-        # Group inverse on sum-zero vectors: Z v = Zs v / s with Zs = (-G + pi 1^T)^-1.
-        zs = _solve(-gen + pi[:, :, None], np.broadcast_to(np.eye(nn), gen.shape))
-        flux = pi[:, data.source] * P / scale[:, None]  # (S, H), scaled
-        del nn
-        dn_h = data.n0 * (zs[:, :, data.target] - zs[:, :, data.source]) * flux[:, None, :]
-        dn = dn_h @ data.membership  # (S, N, C): dn / du_class
-        dfield = data.K0 * np.einsum("hu,suc->shc", data.blocking, dn)
-        if data.M0:
-            dfield = dfield - data.M0 * (
-                dn[:, data.target, :] * psum[:, :, None]
-                + n_t[:, :, None]
-                * np.einsum("hk,skc->shc", data.partners, P[:, :, None] * data.membership)
-            )
-        jac = np.eye(data.n_classes) + dfield[:, rep, :] / kt
-    return _Eval(P=P, pi=pi, n=n, log_phi=log_phi, residual=residual, jacobian=jac)
-
-
-def mean_field_map(model_or_data, occupations, probabilities, *, temperature: float):
-    """One application of the mean-field map: ``P' = Phi(n, P)`` with the exclusion step.
-
-    Parameters
-    ----------
-    model_or_data : HoppingModel or MeanFieldData
-    occupations : array_like, shape (n_sites,)
-        Mean occupations n (ions per site, sum n0).
-    probabilities : array_like, shape (n_hops,)
-        Hop probabilities P (for the concerted term).
-    temperature : float
-        K.
-
-    Returns
-    -------
-    ndarray, shape (n_hops,)
-        The new probabilities; 0 for hops into a site whose occupation is >= 1 (if exclusion).
-    """
-    data = (
-        model_or_data if isinstance(model_or_data, MeanFieldData) else compile_model(model_or_data)
-    )
-    t = finite_float("temperature (K)", temperature, minimum=0.0, strict_min=True)
-    n = np.asarray(occupations, float)
-    P = np.asarray(probabilities, float)
-    kt = KB_EV * t
-    field_ = data.K0 * (data.blocking @ n) - data.M0 * n[data.target] * (data.partners @ P)
-    with np.errstate(divide="ignore"):
-        out = np.exp(np.log(data.base_probability(t)) - field_ / kt)
-    if data.exclusion:
-        out = np.where(n[data.target] >= 1.0, 0.0, out)
-    return out
 
 
 # --------------------------------------------------------------------------- Newton
@@ -635,116 +385,3 @@ def _dedup(u: np.ndarray, r: np.ndarray, e: np.ndarray, same):
     if keep_a.size == 0:
         return np.zeros((0, width)), np.zeros(0), np.zeros(0)
     return u[keep_a], r[keep_a], e[keep_a]
-
-
-# --------------------------------------------------------------------------- analysis
-def _linearisation(
-    data: MeanFieldData, occupations: np.ndarray, probabilities: np.ndarray, temperature: float
-):
-    """Blocks of the linearised mean field at a fixed point.
-
-    Returns ``gen`` (``M - I``, N x N), ``g`` (``dM/dP . n``, N x H), ``d_n`` (``dPhi/dn``,
-    H x N) and ``d_p`` (``dPhi/dP``, H x H), all exact (no ``I + small`` cancellation).
-    """
-    kt = KB_EV * temperature
-    n = np.asarray(occupations, float)
-    P = np.asarray(probabilities, float)
-    N, H = data.n_sites, data.n_hops
-    psum = data.partners @ P
-    d_n = (P / kt)[:, None] * (-data.K0 * data.blocking)
-    d_n[np.arange(H), data.target] += P / kt * data.M0 * psum
-    d_p = (P * data.M0 * n[data.target] / kt)[:, None] * data.partners
-    gen = (P @ data.scatter).reshape(N, N)
-    g = np.zeros((N, H))
-    g[data.target, np.arange(H)] += n[data.source]
-    g[data.source, np.arange(H)] -= n[data.source]
-    return gen, g, d_n, d_p
-
-
-def dynamic_jacobian(data: MeanFieldData, occupations, probabilities, temperature) -> np.ndarray:
-    """Jacobian of one mean-field step in the full (n, P) space at a fixed point.
-
-    State ``(n(t), P(t - tau))`` -> ``(n(t + tau), P(t))`` with ``P(t) = Phi(n(t), P(t - tau))``
-    and ``n(t + tau) = M(P(t)) n(t)``. Shape ``(n_sites + n_hops,)*2``.
-    """
-    gen, g, d_n, d_p = _linearisation(data, occupations, probabilities, temperature)
-    top = np.hstack([np.eye(data.n_sites) + gen + g @ d_n, g @ d_p])
-    return np.vstack([top, np.hstack([d_n, d_p])])
-
-
-def _sum_zero_basis(n: int) -> np.ndarray:
-    q, _ = np.linalg.qr(np.column_stack([np.ones(n), np.eye(n)]))
-    return q[:, 1:n]
-
-
-@dataclass(frozen=True)
-class Stability:
-    """Linear stability of a solution (see module doc).
-
-    Attributes
-    ----------
-    feedback_gain : float
-        Spectral radius of ``dPhi/dP`` (the concerted feedback at fixed occupations): below 1
-        on the lower P0 branch (``c P0`` on the chain and the honeycomb).
-    occupation_rate : float
-        Largest real part of the eigenvalues of the occupation generator with the hop
-        probabilities following the occupations (``P = Phi(n, P)`` eliminated), per step and
-        divided by P0; ion-conserving perturbations only. Negative when the occupations relax
-        back (``2 (x (1 - gamma^2) - 1)`` on the chain).
-    stable : bool
-        ``feedback_gain < 1`` and ``occupation_rate < 0`` (tolerance 1e-9).
-    """
-
-    feedback_gain: float
-    occupation_rate: float
-    stable: bool
-
-
-def stability(
-    data: MeanFieldData, occupations, probabilities, temperature, *, tol: float = 1e-9
-) -> Stability:
-    """Stability of a fixed point, computed without ``1 - small`` cancellation at tiny P.
-
-    The step Jacobian is ``[[I + gen + g d_n, g d_p], [d_n, d_p]]``. Its eigenvalues near 1 are
-    ``1 + mu`` with mu (to first order in the hop probabilities) the eigenvalues of the Schur
-    complement ``gen + g d_n + g d_p (I - d_p)^-1 d_n``: the occupation generator with the mean
-    fields slaved to the occupations; the others are those of ``d_p``.
-    """
-    gen, g, d_n, d_p = _linearisation(data, occupations, probabilities, temperature)
-    H = data.n_hops
-    gain = float(np.max(np.abs(np.linalg.eigvals(d_p)))) if data.M0 else 0.0
-    slaved = d_n + d_p @ _solve(np.eye(H) - d_p, d_n) if data.M0 else d_n
-    a = gen + g @ slaved
-    P = np.asarray(probabilities, float)
-    out = np.zeros(data.n_sites)
-    np.add.at(out, data.source, P)
-    p0 = max(float(out.mean()), 1e-300)
-    q = _sum_zero_basis(data.n_sites)
-    mu = np.linalg.eigvals(q.T @ (a / p0) @ q)
-    rate = float(np.max(mu.real)) if mu.size else -np.inf
-    return Stability(
-        feedback_gain=gain,
-        occupation_rate=rate,
-        stable=bool(gain < 1.0 - tol and rate < -tol),
-    )
-
-
-def polarization_of(data: MeanFieldData, occupations: np.ndarray) -> float:
-    """Order parameter gamma of an occupation vector.
-
-    On a bipartite hop graph: the staggered polarization ``(N_+ - N_-) / n0`` (sublattice of site
-    0 counted positive; Eq. 44's ``(n_a - n_b) / n0`` on the chain). Otherwise the contrast
-    ``(max n - min n) / (max n + min n)`` (>= 0).
-    """
-    n = np.asarray(occupations, float)
-    if data.sublattice is not None:
-        return float(data.sublattice @ n / data.n0)
-    return float((n.max() - n.min()) / (n.max() + n.min()))
-
-
-def mean_hop_probability(data: MeanFieldData, probabilities: np.ndarray) -> float:
-    """P0: the site-averaged total out-probability (``P_ab + P_ba`` per direction on the chain,
-    Eq. 23; ``P0`` of Eq. 56 on the honeycomb)."""
-    out = np.zeros(data.n_sites)
-    np.add.at(out, data.source, probabilities)
-    return float(out.mean())
