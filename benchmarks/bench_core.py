@@ -22,48 +22,14 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import platform  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from _timing import best_time, machine  # noqa: E402
 
 import superionic as si  # noqa: E402
 from superionic import bloch, dynamics, models, spectrum  # noqa: E402
-
-
-def best_time(func, *, repeat: int = 3, min_time: float = 0.2) -> float:
-    """Best wall time of ``func()`` over ``repeat`` runs (each looped to at least ``min_time``)."""
-    func()  # warm-up
-    best = np.inf
-    for _ in range(repeat):
-        n, start = 0, time.perf_counter()
-        while True:
-            func()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-        best = min(best, elapsed / n)
-    return best
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    threads = os.environ.get("OPENBLAS_NUM_THREADS")
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, SciPy {scipy.__version__}; BLAS threads: {threads}"
-    )
 
 
 def random_k(lattice, n: int, seed: int = 0) -> np.ndarray:
