@@ -44,8 +44,8 @@ from .channel_exchange import (
 )
 from .channel_products import (
     _channel_list,
+    _channel_sum,
     _check_tau,
-    _phase_average,
     _weights,
     channel_product,
     full_hopping_matrix,
@@ -103,13 +103,27 @@ def rate_limit(
     chans = _channel_list(channels)
     ctx = _context(model, temperature, field, coupling, None)
     w = _weights(chans, weights)
-    total = None
-    for wc, c in zip(w, chans, strict=True):
+    return _limit(chans, w, _mean_out_probabilities(chans, ctx, time, phase_density, n_phases))
+
+
+def _mean_out_probabilities(chans, ctx, time, phase_density, n_phases) -> list[np.ndarray]:
+    """Per channel, the phase-averaged probability of leaving each site in one exchange."""
+    outs = []
+    for c in chans:
         if _is_static(c, ctx):
             out = _out_probability(c, ctx, np.zeros(()))
         else:
             phi, pw = phase_rule(phase_density, n_phases)
             out = np.tensordot(pw, _out_probability(c, ctx, time + phi * c.period), axes=(0, 0))
+        outs.append(out)
+    return outs
+
+
+def _limit(chans, w, outs) -> np.ndarray:
+    """``sum_c w_c omega_c <out_c>`` from the per-channel averages of
+    :func:`_mean_out_probabilities`."""
+    total = None
+    for wc, c, out in zip(w, chans, outs, strict=True):
         term = wc * c.frequency * out
         total = term if total is None else total + term
     return total
@@ -239,55 +253,17 @@ def hop_rate(
         if periodic:
             kmesh = _onsite_mesh(ctx.model, int(steps[:, i].max()), max_kpoints, p_out)
             kctx = _Context(ctx.model, ctx.temperature, ctx.field, ctx.coupling, kmesh)
-            total = None
-            for wc, c in zip(w, chans, strict=True):
-                term = wc * _phase_average(c, kctx, t, time, phase_density, n_phases)
-                total = term if total is None else total + term
+            total = _channel_sum(chans, w, kctx, t, time, phase_density, n_phases)
             stay = np.real(np.diagonal(total, axis1=-2, axis2=-1).mean(axis=0))
         else:
-            total = full_hopping_matrix(
-                chans,
-                t,
-                time=time,
-                weights=weights,
-                phase_density=phase_density,
-                n_phases=n_phases,
-                model=model,
-                temperature=temperature,
-                field=field,
-                coupling=coupling,
-            )
-            stay = np.diagonal(total)
+            stay = np.diagonal(_channel_sum(chans, w, ctx, t, time, phase_density, n_phases))
         rates.append((1.0 - stay) / t)
     rates = np.array(rates)
-    limit = rate_limit(
-        chans,
-        time=time,
-        weights=weights,
-        phase_density=phase_density,
-        n_phases=n_phases,
-        model=model,
-        temperature=temperature,
-        field=field,
-        coupling=coupling,
-    )
+    outs = _mean_out_probabilities(chans, ctx, time, phase_density, n_phases)
+    limit = _limit(chans, w, outs)
+    # each channel's share of the limit (its rate_limit alone, weighted)
     contributions = [
-        wc
-        * float(
-            np.sum(
-                rate_limit(
-                    [c],
-                    time=time,
-                    phase_density=phase_density,
-                    n_phases=n_phases,
-                    model=model,
-                    temperature=temperature,
-                    field=field,
-                    coupling=coupling,
-                )
-            )
-        )
-        for wc, c in zip(w, chans, strict=True)
+        wc * float(np.sum(c.frequency * out)) for wc, c, out in zip(w, chans, outs, strict=True)
     ]
     dominant = chans[int(np.argmax(contributions))].frequency
     within = np.abs(rates / np.where(limit > 0, limit, np.inf) - 1.0) <= rtol

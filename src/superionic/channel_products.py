@@ -254,6 +254,11 @@ def full_hopping_matrix(
     tau = _check_tau(tau, chans)
     time = finite_float("time (s)", time)
     w = _weights(chans, weights)
+    return _channel_sum(chans, w, ctx, tau, time, phase_density, n_phases)
+
+
+def _channel_sum(chans, w, ctx, tau, time, phase_density, n_phases) -> np.ndarray:
+    """``sum_c w_c int dX f(X) P_c(t; tau, X)`` (Eq. 7) for validated inputs."""
     total = None
     for wc, c in zip(w, chans, strict=True):
         term = wc * _phase_average(c, ctx, tau, time, phase_density, n_phases)
