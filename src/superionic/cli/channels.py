@@ -49,11 +49,16 @@ def _outputs(output: Path, no_plot: bool) -> tuple[str, Path | None]:
     )
 
 
-def _write(ds, output: Path, fmt: str) -> None:
+def _write(ds, output: Path, fmt: str, png: Path | None, plot) -> None:
+    """Write ``ds`` to ``output`` and, unless ``png`` is None, the figure ``plot(ds, ax=ax)``."""
     if fmt == "netcdf":
         sio.write_netcdf(ds, output)
     else:
         sio.write_csv(ds, output)
+    if png is not None:
+        fig, ax = _figure()
+        plot(ds, ax=ax)
+        fig.savefig(png, dpi=120)
 
 
 def _figure(size=(5.6, 4.0)):
@@ -145,11 +150,7 @@ def probability_command(threshold, origin, degeneracy, tmin, tmax, nt, dos_texts
         )
     except (ModelError, ConvergenceError) as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt)
-    if png is not None:
-        fig, ax = _figure()
-        plot_ch.plot_hop_probability(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+    _write(ds, output, fmt, png, plot_ch.plot_hop_probability)
     for name in ds["dos"].values:
         p = ds["probability"].sel(dos=name).values
         click.echo(f"{name}: P from {p[0]:.4g} ({tmin:g} K) to {p[-1]:.4g} ({tmax:g} K)")
@@ -197,11 +198,7 @@ def rate_command(model_file, channel_texts, temperature, tau_max, ntau, output, 
                          temperature=temperature)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt)
-    if png is not None:
-        fig, ax = _figure()
-        plot_ch.plot_rate_convergence(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+    _write(ds, output, fmt, png, plot_ch.plot_rate_convergence)
     for site in ds["site"].values:
         conv = float(ds["converged_tau"].sel(site=site))
         click.echo(f"site {site}: limit {float(ds['limit'].sel(site=site)):.4g} 1/s, "
@@ -239,11 +236,7 @@ def modes_command(phonon_file, mobile, synthetic, top, output, no_plot):
                                      criteria=criteria)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ranking, output, fmt)
-    if png is not None:
-        fig, ax = _figure()
-        plot_ch.plot_mode_ranking(ranking, ax=ax)
-        fig.savefig(png, dpi=120)
+    _write(ranking, output, fmt, png, plot_ch.plot_mode_ranking)
     click.echo("rank  q (reduced)                 band  frequency/THz  rel.weight  score")
     for i in range(min(top, ranking.sizes["mode"])):
         q = ranking.qpoint.values[i]
@@ -297,16 +290,16 @@ def drive_command(model_file, protocol, amplitude, start, duration, omega_tau, s
             ds = driving.drive(model, driving.ACField(amp, omega_tau / tau), n_steps=steps, **kw)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt)
-    if png is not None:
-        fig, ax = _figure()
+
+    def plot(ds, ax):
         if protocol == "pulse":
             mob = transport.mobility_tensor(model, coupling=coupling, temperature=temperature)
             lin = float((mob @ ds["field_area"].values)[0])
             plot_ch.plot_pulse(ds, ax=ax, linear_displacement=lin)
         else:
             plot_ch.plot_transient(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+
+    _write(ds, output, fmt, png, plot)
     disp = ds["displacement"].values[-1]
     click.echo(f"final velocity {ds['velocity'].values[-1].tolist()} Å/s, displacement "
                f"{disp.tolist()} Å per ion")
@@ -345,11 +338,7 @@ def ac_command(model_file, omega_tau_min, omega_tau_max, npoints, temperature, c
                                  coupling=coupling, charge=spec.charge, cell_volume=volume)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt)
-    if png is not None:
-        fig, ax = _figure()
-        plot_ch.plot_ac_response(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+    _write(ds, output, fmt, png, plot_ch.plot_ac_response)
     name = "sigma" if "sigma_real" in ds else "mobility"
     units = ds[f"{name}_real"].attrs.get("units", "")
     click.echo(f"{name}(0) = {ds[f'{name}_real'].values[0].tolist()} {units}")
