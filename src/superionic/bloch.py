@@ -38,12 +38,17 @@ def _scatter(table: HopTable) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(table.n_hops), (rows, cols)), shape=(table.n_hops, n * n))
 
 
-def _kpoints(k, dim: int) -> np.ndarray:
-    karr = np.asarray(k, dtype=float)
+def _k_axis(karr: np.ndarray, dim: int) -> np.ndarray:
+    """``karr`` with its last axis of ``dim`` Cartesian components (one added for 1D lattices)."""
     if dim == 1 and (karr.ndim == 0 or karr.shape[-1:] != (1,)):
         karr = karr[..., None]
     if karr.shape[-1:] != (dim,):
         raise ModelError(f"k must have {dim} component(s) on its last axis, got shape {karr.shape}")
+    return karr
+
+
+def _kpoints(k, dim: int) -> np.ndarray:
+    karr = _k_axis(np.asarray(k, dtype=float), dim)
     if not np.all(np.isfinite(karr)):
         raise ModelError("k must be finite")
     return karr
@@ -343,12 +348,27 @@ def eigenvalues(
     pk = bloch_matrix(
         model, k, field=field, coupling=coupling, temperature=temperature, domain=domain
     )
+    values, _, _ = _two_site_values(pk)
+    return np.take_along_axis(values, _by_modulus(values), axis=-1)
+
+
+def _two_site_values(pk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Closed-form eigenvalues ``tr/2 +- root`` of 2x2 matrices, unsorted, shape (..., 2).
+
+    Also returns ``half_diff = (P00 - P11) / 2`` and ``root = sqrt(half_diff^2 + P01 P10)``
+    (``= sqrt((tr/2)^2 - det)``), from which the k-derivatives follow.
+    """
     half_trace = 0.5 * (pk[..., 0, 0] + pk[..., 1, 1])
     half_diff = 0.5 * (pk[..., 0, 0] - pk[..., 1, 1])
     root = np.sqrt(half_diff * half_diff + pk[..., 0, 1] * pk[..., 1, 0])
     values = np.stack([half_trace + root, half_trace - root], axis=-1)
-    order = np.argsort(-np.abs(values), axis=-1, kind="stable")
-    return np.take_along_axis(values, order, axis=-1)
+    return values, half_diff, root
+
+
+def _by_modulus(values: np.ndarray) -> np.ndarray:
+    """Indices sorting eigenvalues by decreasing |p| along the last axis (stable mode first;
+    equal moduli keep their order)."""
+    return np.argsort(-np.abs(values), axis=-1, kind="stable")
 
 
 def group_velocities(

@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 
 from ._validate import finite_array
-from .bloch import eigenmodes, stationary_distribution
+from .bloch import _by_modulus, _k_axis, _two_site_values, eigenmodes, stationary_distribution
 from .errors import ModelError
 from .kpoints import (
     GAMMA,
@@ -123,11 +123,7 @@ class CellBlocks:
 
 def _two_site_modes(pk: np.ndarray, dpk: np.ndarray):
     """Closed-form eigenvalues of 2x2 matrices and their k-derivatives, sorted by |p|."""
-    half_trace = 0.5 * (pk[..., 0, 0] + pk[..., 1, 1])
-    half_diff = 0.5 * (pk[..., 0, 0] - pk[..., 1, 1])
-    prod = pk[..., 0, 1] * pk[..., 1, 0]
-    root = np.sqrt(half_diff * half_diff + prod)
-    values = np.stack([half_trace + root, half_trace - root], axis=-1)
+    values, half_diff, root = _two_site_values(pk)
     d_ht = 0.5 * (dpk[..., 0, 0] + dpk[..., 1, 1])  # (K, dim)
     d_hd = 0.5 * (dpk[..., 0, 0] - dpk[..., 1, 1])
     d_prod = dpk[..., 0, 1] * pk[..., None, 1, 0] + pk[..., None, 0, 1] * dpk[..., 1, 0]
@@ -136,7 +132,7 @@ def _two_site_modes(pk: np.ndarray, dpk: np.ndarray):
     d_root = (half_diff[..., None] * d_hd + 0.5 * d_prod) / safe[..., None]
     dvalues = np.stack([d_ht + d_root, d_ht - d_root], axis=-2)  # (K, 2, dim)
     defined = np.stack([~small, ~small], axis=-1)
-    order = np.argsort(-np.abs(values), axis=-1, kind="stable")
+    order = _by_modulus(values)
     values = np.take_along_axis(values, order, axis=-1)
     dvalues = np.take_along_axis(dvalues, order[..., None], axis=-2)
     defined = np.take_along_axis(defined, order, axis=-1)
@@ -175,14 +171,7 @@ def _kpoints(model: HoppingModel, k) -> tuple[np.ndarray, dict, dict]:
                 {"units": "1/angstrom"},
             )
     else:
-        kv = finite_array("k", k)
-        if model.dim == 1 and (kv.ndim == 0 or kv.shape[-1] != 1):
-            kv = kv[..., None]
-        if kv.shape[-1:] != (model.dim,):
-            raise ModelError(
-                f"k must have {model.dim} component(s) on its last axis, got shape {kv.shape}"
-            )
-        kv = kv.reshape(-1, model.dim)
+        kv = _k_axis(finite_array("k", k), model.dim).reshape(-1, model.dim)
         coords["k_fractional"] = (("k", "direction"), kv @ np.linalg.inv(lattice.reciprocal))
         attrs["sampling"] = "points"
     return np.ascontiguousarray(kv, dtype=float), coords, attrs
@@ -263,13 +252,12 @@ def spectrum(
             )
         s = np.sqrt(stationary_distribution(table))
         w = np.linalg.eigvalsh(blocks.similar(s).assemble(kv))
-        order = np.argsort(-np.abs(w), axis=-1, kind="stable")
-        values = np.take_along_axis(w, order, axis=-1).astype(complex)
+        values = np.take_along_axis(w, _by_modulus(w), axis=-1).astype(complex)
         dvalues = None
         defined = np.ones(values.shape, dtype=bool)
     elif method == "general":
         values, right = np.linalg.eig(blocks.assemble(kv))
-        order = np.argsort(-np.abs(values), axis=-1, kind="stable")
+        order = _by_modulus(values)
         values = np.take_along_axis(values, order, axis=-1)
         right = np.take_along_axis(right, order[..., None, :], axis=-1)
         try:
@@ -419,11 +407,7 @@ def polarization(
     if len(sites) != 2:
         raise ModelError(f"sites must name two sites, got {sites!r}")
     ia, ib = (model.lattice.site_index(s) for s in sites)
-    karr = finite_array("k", k)
-    if model.dim == 1 and (karr.ndim == 0 or karr.shape[-1] != 1):
-        karr = karr[..., None]
-    if karr.shape[-1:] != (model.dim,):
-        raise ModelError(f"k must have {model.dim} component(s) on its last axis")
+    karr = _k_axis(finite_array("k", k), model.dim)
     lead = karr.shape[:-1]
     flat = karr.reshape(-1, model.dim)
     modes = eigenmodes(
