@@ -123,18 +123,7 @@ def _engine_dataset(data, temps, sets, transport: Transport) -> xr.Dataset:
         assignment.append(at_t)
     nt, nb, ns = len(temps), len(branch_names), data.n_sites
     shape = (nt, nb)
-    arrays = {
-        "exists": np.zeros(shape, bool),
-        "gamma": np.full(shape, np.nan),
-        "P0": np.full(shape, np.nan),
-        "stable": np.zeros(shape, bool),
-        "valid": np.zeros(shape, bool),
-        "valid_domain": np.zeros(shape, bool),
-        "valid_occupancy": np.zeros(shape, bool),
-        "feedback_gain": np.full(shape, np.nan),
-        "occupation_rate": np.full(shape, np.nan),
-        "mobility": np.full(shape, np.nan),
-    }
+    arrays = _empty_arrays(shape)
     occ = np.full((nt, nb, ns), np.nan)
     for i, at_t in enumerate(assignment):
         for j, name in enumerate(branch_names):
@@ -165,6 +154,22 @@ def _engine_dataset(data, temps, sets, transport: Transport) -> xr.Dataset:
         n_failed_seeds=[int(ss.n_failed) for ss in sets],
     )
     return _add_sigma(ds, model, transport)
+
+
+def _empty_arrays(shape) -> dict[str, np.ndarray]:
+    """The (temperature, branch) variables of a path, False or NaN where no solution is."""
+    return {
+        "exists": np.zeros(shape, bool),
+        "gamma": np.full(shape, np.nan),
+        "P0": np.full(shape, np.nan),
+        "stable": np.zeros(shape, bool),
+        "valid": np.zeros(shape, bool),
+        "valid_domain": np.zeros(shape, bool),
+        "valid_occupancy": np.zeros(shape, bool),
+        "feedback_gain": np.full(shape, np.nan),
+        "occupation_rate": np.full(shape, np.nan),
+        "mobility": np.full(shape, np.nan),
+    }
 
 
 def _assemble(temps, branches, arrays, occ, status, sites) -> xr.Dataset:
@@ -237,18 +242,7 @@ def closed_form_path(temperatures, lambda0: float, K0: float, M0: float = 0.0, n
     transport = Transport() if transport is None else transport
     nt = temps.size
     shape = (nt, len(CLOSED_FORM_BRANCHES))
-    arrays = {
-        "exists": np.zeros(shape, bool),
-        "gamma": np.full(shape, np.nan),
-        "P0": np.full(shape, np.nan),
-        "stable": np.zeros(shape, bool),
-        "valid": np.zeros(shape, bool),
-        "valid_domain": np.zeros(shape, bool),
-        "valid_occupancy": np.zeros(shape, bool),
-        "feedback_gain": np.full(shape, np.nan),
-        "occupation_rate": np.full(shape, np.nan),
-        "mobility": np.full(shape, np.nan),
-    }
+    arrays = _empty_arrays(shape)
     occ = np.full((*shape, 2), np.nan)
     pol = cf.closed_form(temps, lambda0, K0, M0, n0, geometry=geometry, polarized=True)
     sym = cf.closed_form(temps, lambda0, K0, M0, n0, geometry=geometry, polarized=False)
