@@ -306,12 +306,46 @@ def _resolve(root: type[BaseModel], loc: tuple):
     return owner, _unwrap(current)
 
 
+#: Rules for the pydantic error types that need no context.
+_FIXED_RULES = {
+    "missing": "required field is missing",
+    "finite_number": "must be a finite number (nan and inf are not allowed)",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be an array",
+    "tuple_type": "must be an array",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "string_too_short": "must not be empty",
+}
+
+#: Rules that quote one entry of the error's context: (template, context key).
+_CONTEXT_RULES = {
+    "greater_than": ("must be > {}", "gt"),
+    "greater_than_equal": ("must be >= {}", "ge"),
+    "less_than": ("must be < {}", "lt"),
+    "less_than_equal": ("must be <= {}", "le"),
+    "too_short": ("must have at least {} item(s)", "min_length"),
+    "too_long": ("must have at most {} item(s)", "max_length"),
+    "literal_error": ("must be one of {}", "expected"),
+}
+
+
 def _rule(err: dict, root: type[BaseModel]) -> str:
     kind = err["type"]
     ctx = err.get("ctx", {})
     loc = tuple(err["loc"])
-    if kind == "missing":
-        rule = "required field is missing"
+    if kind in _FIXED_RULES:
+        rule = _FIXED_RULES[kind]
+    elif kind in _CONTEXT_RULES:
+        template, key = _CONTEXT_RULES[kind]
+        rule = template.format(ctx.get(key))
     elif kind == "extra_forbidden":
         _, parent = _resolve(root, loc[:-1])
         if isinstance(parent, type) and issubclass(parent, BaseModel):
@@ -319,36 +353,6 @@ def _rule(err: dict, root: type[BaseModel]) -> str:
             rule = f"unknown field; allowed here: {allowed}"
         else:
             rule = "unknown field"
-    elif kind == "finite_number":
-        rule = "must be a finite number (nan and inf are not allowed)"
-    elif kind in ("float_type", "float_parsing"):
-        rule = "must be a number"
-    elif kind in ("int_type", "int_parsing", "int_from_float"):
-        rule = "must be an integer"
-    elif kind in ("string_type",):
-        rule = "must be a string"
-    elif kind == "bool_type":
-        rule = "must be true or false"
-    elif kind in ("list_type", "tuple_type"):
-        rule = "must be an array"
-    elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        rule = "must be a table"
-    elif kind == "greater_than":
-        rule = f"must be > {ctx.get('gt')}"
-    elif kind == "greater_than_equal":
-        rule = f"must be >= {ctx.get('ge')}"
-    elif kind == "less_than":
-        rule = f"must be < {ctx.get('lt')}"
-    elif kind == "less_than_equal":
-        rule = f"must be <= {ctx.get('le')}"
-    elif kind == "string_too_short":
-        rule = "must not be empty"
-    elif kind == "too_short":
-        rule = f"must have at least {ctx.get('min_length')} item(s)"
-    elif kind == "too_long":
-        rule = f"must have at most {ctx.get('max_length')} item(s)"
-    elif kind == "literal_error":
-        rule = f"must be one of {ctx.get('expected')}"
     else:
         rule = err.get("msg", kind)
     owner, _ = _resolve(root, loc)
