@@ -33,6 +33,7 @@ import click
 import numpy as np
 
 from .. import __version__
+from ..reports._common import jsonable as _jsonable
 from ._group import main
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -40,30 +41,6 @@ SUMMARY = "summary.json"
 
 
 # --------------------------------------------------------------------------- helpers
-def _jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, paths and non-finite floats into plain JSON values."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | set):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating | float):
-        x = float(obj)
-        return x if math.isfinite(x) else str(x)
-    if isinstance(obj, complex | np.complexfloating):
-        return {"real": _jsonable(obj.real), "imag": _jsonable(obj.imag)}
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, str | int | bool):
-        return obj
-    return repr(obj)
-
-
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n", encoding="utf-8")

@@ -17,9 +17,7 @@ NetCDF data, PNG figures and ``summary.json``; :func:`build` returns the summary
 
 from __future__ import annotations
 
-import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,32 +27,17 @@ from .. import channel_average as ca
 from .. import channels as chn
 from .. import driving, phonons, transport
 from ..hops import Hop
-from ..io import write_netcdf
 from ..lattice import Lattice, Site
 from ..model import HoppingModel
 from ..models import interacting_chain
 from ..plot import channels as plot_ch
+from ._common import open_section, save_figure, save_netcdf, say, write_summary
 
 #: Hop threshold above the origin site for the DOS comparison, eV.
 THRESHOLD = 0.3
 #: Chain with an off-centre site (x_b = 0.3 a): fields move ions between sublattices.
 OFFSET_CHAIN = {"P0": 0.4, "gamma": 0.3, "a": 3.0, "xb": 0.3, "tau_s": 1e-13,
                 "temperature_K": 600.0, "cross_section_A2": 16.0}
-
-
-def _say(progress, message: str) -> None:
-    if progress is not None:
-        progress(message)
-
-
-def _save(fig, path: Path, files: list[str]) -> None:
-    fig.savefig(path, dpi=130)
-    files.append(path.name)
-
-
-def _nc(ds, path: Path, files: list[str]) -> None:
-    write_netcdf(ds, path)
-    files.append(path.name)
 
 
 def offset_chain() -> HoppingModel:
@@ -84,7 +67,7 @@ def _probability_part(outdir: Path, quick: bool, files: list[str]) -> dict:
         "table of E^2 exp(-E / 0.4 eV)": tab,
     }
     ds = chn.probability_vs_temperature(threshold=THRESHOLD, temperatures=temps, dos=doses)
-    _nc(ds, outdir / "hop_probability.nc", files)
+    save_netcdf(ds, outdir / "hop_probability.nc", files)
     callable_form = chn.hop_probability(
         threshold=THRESHOLD, temperature=temps,
         dos=lambda e: np.where(e >= 0, e**2 * np.exp(-e / 0.4), 0.0),
@@ -92,7 +75,7 @@ def _probability_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     tab_err = float(np.max(np.abs(ds["probability"].values[-1] / callable_form - 1)))
     fig = Figure(figsize=(5.6, 4.0), layout="constrained")
     plot_ch.plot_hop_probability(ds, ax=fig.add_subplot())
-    _save(fig, outdir / "hop_probability.png", files)
+    save_figure(fig, outdir / "hop_probability.png", files)
     mid = temps.size // 2
     return {
         "threshold_eV": THRESHOLD,
@@ -108,11 +91,11 @@ def _probability_part(outdir: Path, quick: bool, files: list[str]) -> dict:
 def _ranking_part(outdir: Path, quick: bool, files: list[str]):
     modes = phonons.diatomic_chain(nq=21 if quick else 81)
     ranking = phonons.rank_modes(modes, "Li")
-    _nc(ranking, outdir / "mode_ranking.nc", files)
+    save_netcdf(ranking, outdir / "mode_ranking.nc", files)
     fig = Figure(figsize=(5.6, 4.0), layout="constrained")
     ax = plot_ch.plot_mode_ranking(ranking, ax=fig.add_subplot())
     ax.set_title("synthetic Li-I chain: modes ranked by Sec. II.2 criteria", fontsize=9)
-    _save(fig, outdir / "mode_ranking.png", files)
+    save_figure(fig, outdir / "mode_ranking.png", files)
     top = []
     for i in range(3):
         top.append({
@@ -136,11 +119,11 @@ def _rate_part(outdir: Path, quick: bool, files: list[str], ranking) -> dict:
     taus = np.linspace(1.0 / weak_fast.frequency, 30.0 / nu_c, 120 if quick else 400)
     temp = 600.0
     ds = ca.hop_rate(chans, taus, model=model, temperature=temp, rtol=0.05)
-    _nc(ds, outdir / "hop_rate.nc", files)
+    save_netcdf(ds, outdir / "hop_rate.nc", files)
     fig = Figure(figsize=(5.6, 4.0), layout="constrained")
     ax = plot_ch.plot_rate_convergence(ds, ax=fig.add_subplot())
     ax.set_title(f"channel-averaged hop rate (Eqs. 4-7), T = {temp:g} K", fontsize=9)
-    _save(fig, outdir / "hop_rate.png", files)
+    save_figure(fig, outdir / "hop_rate.png", files)
     conv = float(ds.converged_tau.values[0])
     return {
         "temperature_K": temp,
@@ -155,7 +138,7 @@ def _step_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     model = offset_chain()
     f1 = [0.05]
     ds = driving.step_response(model, f1, n_steps=30)
-    _nc(ds, outdir / "step_response.nc", files)
+    save_netcdf(ds, outdir / "step_response.nc", files)
     v = ds.velocity.values[:, 0]
     v_inf = float(ds.steady_velocity.values[0])
     dev = np.abs(v - v_inf)
@@ -173,7 +156,7 @@ def _step_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax2.set_xlabel(r"time / $\tau$")
     ax2.set_ylabel("|v - v_inf| (Å/s)")
     ax2.legend(fontsize=7)
-    _save(fig, outdir / "step_response.png", files)
+    save_figure(fig, outdir / "step_response.png", files)
     return {
         "field_reduced_per_A": f1[0],
         "steady_velocity_A_per_s": v_inf,
@@ -189,14 +172,14 @@ def _pulse_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     amp = 0.02
     pulse = driving.PulseField([amp], start=5 * tau, duration=20 * tau)
     ds = driving.drive(model, pulse, n_steps=80 if quick else 160)
-    _nc(ds, outdir / "pulse_response.nc", files)
+    save_netcdf(ds, outdir / "pulse_response.nc", files)
     mu = float(transport.mobility_tensor(model)[0, 0])
     linear = mu * float(ds.field_area.values[0])
     total = float(ds.displacement.values[-1, 0])
     fig = Figure(figsize=(5.6, 4.0), layout="constrained")
     ax = plot_ch.plot_pulse(ds, ax=fig.add_subplot(), linear_displacement=linear)
     ax.set_title(f"rectangular pulse, f = {amp:g} 1/Å for 20 tau", fontsize=9)
-    _save(fig, outdir / "pulse_response.png", files)
+    save_figure(fig, outdir / "pulse_response.png", files)
     return {
         "displacement_A": total,
         "mobility_times_area_A": linear,
@@ -210,7 +193,7 @@ def _ac_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     omega = np.concatenate([[0.0], np.geomspace(1e-3, math.pi, 60 if quick else 240)]) / model.tau
     volume = c["a"] * c["cross_section_A2"]
     ds = driving.ac_response(model, omega, temperature=c["temperature_K"], cell_volume=volume)
-    _nc(ds, outdir / "ac_response.nc", files)
+    save_netcdf(ds, outdir / "ac_response.nc", files)
     dc_mob = transport.mobility_tensor(model)
     dc_sigma = float(transport.mobility_to_conductivity(
         dc_mob, temperature=c["temperature_K"], filling=model.filling, cell_volume=volume,
@@ -226,7 +209,7 @@ def _ac_part(outdir: Path, quick: bool, files: list[str]) -> dict:
     fig = Figure(figsize=(5.6, 4.0), layout="constrained")
     ax = plot_ch.plot_ac_response(ds, ax=fig.add_subplot(), dc=dc_sigma)
     ax.set_title("AC conductivity of the off-centre chain", fontsize=9)
-    _save(fig, outdir / "ac_response.png", files)
+    save_figure(fig, outdir / "ac_response.png", files)
     return {
         "sigma_dc_S_per_cm": dc_sigma,
         "sigma_omega0_S_per_cm": float(ds.sigma_real.values[0, 0, 0]),
@@ -247,10 +230,7 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
     progress : callable, optional
         Called with a message before each part.
     """
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    files: list[str] = []
+    outdir, start, files = open_section(outdir)
     summary: dict = {
         "title": "Phonon channels and driven dynamics (Eqs. 2-7, 15-17, Sec. III.2)",
         "description": (
@@ -271,19 +251,16 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
             "ac_response.png": "sigma(Omega): Omega -> 0 equals the DC conductivity",
         },
     }
-    _say(progress, "hop probabilities for several densities of states (Eqs. 2-3)")
+    say(progress, "hop probabilities for several densities of states (Eqs. 2-3)")
     summary["hop_probability"] = _probability_part(outdir, quick, files)
-    _say(progress, "phonon mode ranking (Sec. II.2)")
+    say(progress, "phonon mode ranking (Sec. II.2)")
     ranking, summary["mode_ranking"] = _ranking_part(outdir, quick, files)
-    _say(progress, "hop rate against tau (Eqs. 4-7)")
+    say(progress, "hop rate against tau (Eqs. 4-7)")
     summary["hop_rate"] = _rate_part(outdir, quick, files, ranking)
-    _say(progress, "transient current after a field step (Sec. III.2)")
+    say(progress, "transient current after a field step (Sec. III.2)")
     summary["step_response"] = _step_part(outdir, quick, files)
-    _say(progress, "field pulse")
+    say(progress, "field pulse")
     summary["pulse"] = _pulse_part(outdir, quick, files)
-    _say(progress, "AC conductivity sigma(Omega)")
+    say(progress, "AC conductivity sigma(Omega)")
     summary["ac_response"] = _ac_part(outdir, quick, files)
-    summary["files"] = sorted(files)
-    summary["seconds"] = round(time.perf_counter() - start, 2)
-    (outdir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return summary
+    return write_summary(outdir, summary, files, start)

@@ -19,17 +19,15 @@ NetCDF data, PNG figures and ``summary.json``; :func:`build` returns the summary
 
 from __future__ import annotations
 
-import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import dynamics, models, spectrum, transport
-from ..io import write_netcdf
 from ..plot import core as plot_core
 from ..units import KB_EV
+from ._common import open_section, save_figure, save_netcdf, say, write_summary
 
 #: Chain of Sec. III in reduced units (a = 1 Å, tau = 1 step).
 CHAIN = {"P0": 0.4, "gamma": 0.3, "a": 1.0, "f": 0.5}
@@ -45,24 +43,14 @@ PHYSICAL = {
 }
 
 
-def _say(progress, message: str) -> None:
-    if progress is not None:
-        progress(message)
-
-
-def _save(fig, path: Path) -> str:
-    fig.savefig(path, dpi=130)
-    return path.name
-
-
 def _chain_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     c = CHAIN
     chain = models.two_site_chain(c["P0"], c["gamma"], a=c["a"])
     path = spectrum.kpath(chain.lattice, n=101 if quick else 401)
     zero = spectrum.spectrum(chain, path)
     field = spectrum.spectrum(chain, path, field=[c["f"]], coupling="full")
-    files.append(write_netcdf(zero, outdir / "chain_spectrum.nc").name)
-    files.append(write_netcdf(field, outdir / "chain_spectrum_field.nc").name)
+    save_netcdf(zero, outdir / "chain_spectrum.nc", files)
+    save_netcdf(field, outdir / "chain_spectrum_field.nc", files)
     # Eq. 26 / 33 check
     k = path.k[:, 0]
     a, P0, g, f = c["a"], c["P0"], c["gamma"], c["f"]
@@ -79,7 +67,7 @@ def _chain_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     plot_core.plot_spectrum(field, "frequency", ax=ax3)
     ax3.set_title("frequencies")
     ax1.legend(fontsize=7, frameon=False)
-    files.append(_save(fig, outdir / "chain_spectrum.png"))
+    save_figure(fig, outdir / "chain_spectrum.png", files)
     drift = transport.drift_velocity(chain, field=[f], coupling="full")[0]
     exact = a / 2 * P0 * (1 - g * g) * math.sinh(f * a / 2)
     return {
@@ -107,7 +95,7 @@ def _fig3c_section(outdir: Path, quick: bool, files: list[str]) -> dict:
         f"discrete-time domain: P0 (1 + gamma) cosh(f a / 2) = {worst:.3f} > 1 (negative P_bb); "
         "evaluated with domain='ignore'."
     )
-    files.append(write_netcdf(ds, outdir / "fig3c.nc").name)
+    save_netcdf(ds, outdir / "fig3c.nc", files)
     k = path.k[:, 0]
     om0 = math.cosh(f * a / 2)
     om = np.cos(k * a / 2) * om0 + 1j * np.sin(k * a / 2) * math.sinh(f * a / 2)
@@ -121,7 +109,7 @@ def _fig3c_section(outdir: Path, quick: bool, files: list[str]) -> dict:
         f"outside the discrete-time domain: P0(1+γ)cosh(fa/2) = {worst:.3f} > 1",
         fontsize=9,
     )
-    files.append(_save(fig, outdir / "fig3c.png"))
+    save_figure(fig, outdir / "fig3c.png", files)
     i0 = int(np.argmin(np.abs(k)))
     return {
         "parameters": c,
@@ -140,13 +128,13 @@ def _honeycomb_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     path = spectrum.kpath(hc.lattice, n=121 if quick else 401)
     zero = spectrum.spectrum(hc, path)
     field = spectrum.spectrum(hc, path, field=list(c["f"]), coupling="full")
-    files.append(write_netcdf(zero, outdir / "honeycomb_spectrum.nc").name)
-    files.append(write_netcdf(field, outdir / "honeycomb_spectrum_field.nc").name)
+    save_netcdf(zero, outdir / "honeycomb_spectrum.nc", files)
+    save_netcdf(field, outdir / "honeycomb_spectrum_field.nc", files)
     mesh = spectrum.kmesh(hc.lattice, 36 if quick else 96, first_zone=True)
     zone = spectrum.spectrum(hc, mesh)
     zone_f = spectrum.spectrum(hc, mesh, field=list(c["f"]), coupling="full")
-    files.append(write_netcdf(zone, outdir / "honeycomb_zone.nc").name)
-    files.append(write_netcdf(zone_f, outdir / "honeycomb_zone_field.nc").name)
+    save_netcdf(zone, outdir / "honeycomb_zone.nc", files)
+    save_netcdf(zone_f, outdir / "honeycomb_zone_field.nc", files)
     fig = plot_core.Figure(figsize=(9.0, 3.4), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     plot_core.plot_spectrum(zero, "decay_rate", ax=ax1)
@@ -154,7 +142,7 @@ def _honeycomb_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax1.legend(fontsize=7, frameon=False)
     plot_core.plot_spectrum(field, "frequency", ax=ax2)
     ax2.set_title(f"honeycomb, f = {c['f']} (full coupling)")
-    files.append(_save(fig, outdir / "honeycomb_spectrum.png"))
+    save_figure(fig, outdir / "honeycomb_spectrum.png", files)
     fig = plot_core.Figure(figsize=(10.0, 3.6), layout="constrained")
     ax1, ax2, ax3 = fig.subplots(1, 3)
     plot_core.plot_zone_map(zone, "decay_rate", mode=0, ax=ax1)
@@ -163,7 +151,7 @@ def _honeycomb_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax2.set_title("second mode κ, f = 0", fontsize=10)
     plot_core.plot_zone_map(zone_f, "frequency", mode=0, ax=ax3, cmap="coolwarm")
     ax3.set_title(f"stable ω, f = {c['f']}", fontsize=10)
-    files.append(_save(fig, outdir / "honeycomb_zone_map.png"))
+    save_figure(fig, outdir / "honeycomb_zone_map.png", files)
     # Eq. 58 at zero field over the mesh
     P0, g, a = c["P0"], c["gamma"], c["a"]
     s3 = math.sqrt(3.0)
@@ -197,7 +185,7 @@ def _conductivity_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     temps = np.linspace(300.0, 900.0, n_t)
     ds = transport.conductivity_vs_temperature(chain, temps, cell_volume=volume)
     fit = transport.arrhenius_fit(temps, ds.sigma_iso.values)
-    files.append(write_netcdf(ds, outdir / "conductivity_chain.nc").name)
+    save_netcdf(ds, outdir / "conductivity_chain.nc", files)
     t0 = 600.0
     full = transport.conductivity_tensor(chain, temperature=t0, cell_volume=volume,
                                          coupling="full")[0, 0]
@@ -226,7 +214,7 @@ def _conductivity_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     volume = hc.lattice.volume * p["layer_spacing_A"]
     ds = transport.conductivity_vs_temperature(hc, temps, cell_volume=volume)
     fit = transport.arrhenius_fit(temps, ds.sigma_iso.values)
-    files.append(write_netcdf(ds, outdir / "conductivity_honeycomb.nc").name)
+    save_netcdf(ds, outdir / "conductivity_honeycomb.nc", files)
     full = transport.conductivity_tensor(hc, temperature=t0, cell_volume=volume, coupling="full")
     a, tau = p["a_A"], p["tau_s"]
     j0 = a / (volume * tau)
@@ -250,7 +238,7 @@ def _conductivity_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     temps_b = np.linspace(420.0, 800.0, n_t)
     ds = transport.conductivity_vs_temperature(bcc, temps_b)
     fit = transport.arrhenius_fit(temps_b, ds.sigma_iso.values)
-    files.append(write_netcdf(ds, outdir / "conductivity_bcc.nc").name)
+    save_netcdf(ds, outdir / "conductivity_bcc.nc", files)
     sig = ds.sigma.values
     out["bcc_tetrahedral"] = {
         "parameters": p,
@@ -263,7 +251,7 @@ def _conductivity_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     }
     plot_core.plot_conductivity(ds, fit=fit, ax=axes[2])
     axes[2].set_title(f"bcc tetrahedral (α-AgI type), {p['barrier_eV']} eV")
-    files.append(_save(fig, outdir / "conductivity.png"))
+    save_figure(fig, outdir / "conductivity.png", files)
     return out
 
 
@@ -273,7 +261,7 @@ def _real_space_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     cells = 128 if quick else 512
     modes = [[1], [2], [4], [8], [16]]
     ds = dynamics.relaxation(chain, cells, modes, steps=2000 if quick else 6000)
-    files.append(write_netcdf(ds, outdir / "relaxation.nc").name)
+    save_netcdf(ds, outdir / "relaxation.nc", files)
     d = float(transport.diffusion_tensor(chain)[0, 0])
     hc = models.honeycomb(HONEYCOMB["P0"], HONEYCOMB["gamma"], a=HONEYCOMB["a"])
     f = list(HONEYCOMB["f"])
@@ -303,10 +291,7 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
     progress : callable, optional
         Called with a message before each part.
     """
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    files: list[str] = []
+    outdir, start, files = open_section(outdir)
     summary: dict = {"quick": bool(quick)}
     parts = [
         ("chain", "chain spectra (Eqs. 26, 33)", _chain_section),
@@ -317,9 +302,6 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
         ("real_space", "real-space relaxation and drift (Eqs. 8, 17, 27)", _real_space_section),
     ]
     for key, message, func in parts:
-        _say(progress, message)
+        say(progress, message)
         summary[key] = func(outdir, quick, files)
-    summary["files"] = sorted(files)
-    summary["seconds"] = round(time.perf_counter() - start, 2)
-    (outdir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return summary
+    return write_summary(outdir, summary, files, start)

@@ -20,7 +20,6 @@ NetCDF data, PNG figures, ``table1.md`` and ``summary.json``; :func:`build` retu
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from ..meanfield.diagram import PHASES
 from ..meanfield.folds import fold_condition
 from ..plot import meanfield as pm
 from ..units import KB_EV
+from ._common import open_section, save_figure, save_netcdf, say, write_summary
 
 #: Fig. 4's parameters (caption): Lambda0, K0, n0 and the two M0 values.
 FIG4 = {"lambda0": 0.25, "K0": 0.5, "n0": 1.0, "M0_b": 0.25, "M0_e": 2.0}
@@ -46,21 +46,11 @@ HONEY_VOLUME = math.sqrt(3.0) / 2.0 * HONEY_A**2 * 6.0
 TAU = 1e-13
 
 
-def _say(progress, message: str) -> None:
-    if progress is not None:
-        progress(message)
-
-
 def _figure(ncols=1, size=(5.0, 3.8)):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.subplots(1, ncols)
-
-
-def _save(fig, path: Path, files: list[str]) -> None:
-    fig.savefig(path, dpi=130)
-    files.append(path.name)
 
 
 def _grid(t_min, t_max, n, extra=()):
@@ -76,8 +66,7 @@ def _fig4bc(outdir: Path, quick: bool, files: list[str]) -> dict:
     temps = _grid(0.25 * tp, 1.6 * tp, 60 if quick else 240, (tp * (1 - 1e-6), tp))
     ds = mf.closed_form_path(temps, p["lambda0"], p["K0"], p["M0_b"], p["n0"], a=CHAIN_A,
                              transport=transport)
-    write_netcdf(ds, outdir / "fig4bc_chain.nc")
-    files.append("fig4bc_chain.nc")
+    save_netcdf(ds, outdir / "fig4bc_chain.nc", files)
     model = models.interacting_chain(p["lambda0"], p["K0"], p["M0_b"], p["n0"], a=CHAIN_A)
     t_engine = np.linspace(0.3 * tp, 1.5 * tp, 7 if quick else 24)  # avoids T = Tp exactly
     de = mf.solve_path(model, t_engine, transport=transport)
@@ -114,7 +103,7 @@ def _fig4bc(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax2.set_ylabel("σ (S/cm)")
     ax2.set_title("Fig. 4(c): Arrhenius fits per phase (dash-dot)", fontsize=9)
     pm.plot_transitions(recs, ax=ax2, t_ref=tp)
-    _save(fig, outdir / "fig4bc.png", files)
+    save_figure(fig, outdir / "fig4bc.png", files)
     return {
         "parameters": {**p, "M0": p["M0_b"]},
         "Tp_K": tp,
@@ -207,7 +196,7 @@ def _fig4ef(outdir: Path, quick: bool, files: list[str]) -> dict:
     pm.plot_branches(d55, "sigma", ax=ax4, t_ref=tp, branches=["+/lower", "0/lower"], log=True)
     ax4.set_ylabel("σ (S/cm)")
     ax4.set_title(f"combined: max A c e = {ace_max:.12f} at 2 Tp", fontsize=9)
-    _save(fig, outdir / "fig4ef.png", files)
+    save_figure(fig, outdir / "fig4ef.png", files)
     m = melts[0] if melts else None
     return {
         "parameters": {**p, "M0": p["M0_e"]},
@@ -318,7 +307,7 @@ def _honeycomb(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax2.set_ylim(0, 1.2)
     ax2.set_ylabel("P0")
     ax2.set_title("M0 = 2.4 eV: branches (lines) and engine (circles)", fontsize=9)
-    _save(fig, outdir / "honeycomb.png", files)
+    save_figure(fig, outdir / "honeycomb.png", files)
     return out
 
 
@@ -332,12 +321,11 @@ def _phase_diagram(outdir: Path, quick: bool, files: list[str]) -> dict:
                           np.linspace(0.0, 3.5, n), p["n0"], a=CHAIN_A,
                           transport=mf.Transport(cell_volume=CHAIN_VOLUME, tau=TAU))
     seconds = time.perf_counter() - start
-    write_netcdf(ds, outdir / "phase_diagram_T_M0.nc")
-    files.append("phase_diagram_T_M0.nc")
+    save_netcdf(ds, outdir / "phase_diagram_T_M0.nc", files)
     fig, ax = _figure(1, (5.5, 4.2))
     pm.plot_phase_diagram(ds, "temperature", "M0", ax=ax)
     ax.set_title("chain, Λ0 = 0.25 eV, K0 = 0.5 eV, n0 = 1", fontsize=9)
-    _save(fig, outdir / "phase_diagram_T_M0.png", files)
+    save_figure(fig, outdir / "phase_diagram_T_M0.png", files)
     return {"points": int(ds["phase"].size), "seconds": round(seconds, 3),
             "phase_counts": {name: int((ds["phase"] == i).sum())
                              for i, name in enumerate(PHASES)}}
@@ -355,10 +343,7 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
     progress : callable, optional
         Called with a message before each part.
     """
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    files: list[str] = []
+    outdir, start, files = open_section(outdir)
     summary: dict = {"quick": bool(quick)}
     parts = [
         ("fig4bc", "Fig. 4(b,c): type II (M0 = 0.25 eV)", lambda: _fig4bc(outdir, quick, files)),
@@ -370,25 +355,6 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
         ("phase_diagram", "(T, M0) phase diagram", lambda: _phase_diagram(outdir, quick, files)),
     ]
     for key, message, func in parts:
-        _say(progress, message)
+        say(progress, message)
         summary[key] = func()
-    summary["files"] = sorted(files)
-    summary["seconds"] = round(time.perf_counter() - start, 2)
-    (outdir / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2) + "\n",
-                                         encoding="utf-8")
-    return _jsonable(summary)
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating | float):
-        x = float(obj)
-        return x if math.isfinite(x) else str(x)
-    return obj
+    return write_summary(outdir, summary, files, start, as_json=True)
