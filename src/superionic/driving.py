@@ -371,6 +371,18 @@ def drive(
 
 
 # --------------------------------------------------------------------------- relaxation
+def _k0_modes(model: HoppingModel, field, coupling: str, temperature):
+    """Eigenmodes of the k = 0 matrix ``P_0(f)`` by the general solver, stable mode first."""
+    return eigenmodes(
+        model,
+        np.zeros(model.dim),
+        field=field,
+        coupling=coupling,
+        temperature=temperature,
+        method="general",
+    )
+
+
 def relaxation_modes(
     model: HoppingModel, *, field=None, temperature=None, coupling: str = "symmetric"
 ) -> xr.Dataset:
@@ -385,14 +397,7 @@ def relaxation_modes(
         ``attrs["memory_time"]``: ``1 / (smallest relaxation rate of the non-stable modes)``.
     """
     f = None if field is None else np.atleast_1d(finite_array("field", field))
-    modes = eigenmodes(
-        model,
-        np.zeros(model.dim),
-        field=f,
-        coupling=coupling,
-        temperature=temperature,
-        method="general",
-    )
+    modes = _k0_modes(model, f, coupling, temperature)
     p = modes.values
     with np.errstate(divide="ignore"):
         rate = -np.log(np.abs(p)) / model.tau
@@ -444,14 +449,7 @@ def step_response(
         model, step, n_steps=n_steps, temperature=temperature, coupling=coupling, engine=engine
     )
     table = model.hop_table(temperature=temperature, field=f1, coupling=coupling)
-    modes = eigenmodes(
-        model,
-        np.zeros(model.dim),
-        field=f1,
-        coupling=coupling,
-        temperature=temperature,
-        method="general",
-    )
+    modes = _k0_modes(model, f1, coupling, temperature)
     w = np.zeros((model.dim, model.n_sites))
     np.add.at(w.T, table.source, table.probability[:, None] * table.displacement)
     x0 = ds.occupation.values[0]

@@ -150,6 +150,13 @@ def closed_form_transitions(lambda0: float, K0: float, M0: float = 0.0, n0: floa
     return tuple(out)
 
 
+def _mean_field_of(kind: str) -> dict[str, str]:
+    """The order parameter and the mean field behind a transition of ``kind``."""
+    if kind == "type-I":
+        return {"order_parameter": "P0", "mean_field": "concerted hopping (M0)"}
+    return {"order_parameter": "gamma", "mean_field": "polarization (K0)"}
+
+
 def _record_closed(kind, t, tol, lambda0, K0, M0, n0, geometry, transport, a, event, _):
     form = cf.closed_form(t, lambda0, K0, M0, n0, geometry=geometry)
     lower, _upper = cf.lambert_branches(form.log_A, form.log_c)
@@ -169,8 +176,7 @@ def _record_closed(kind, t, tol, lambda0, K0, M0, n0, geometry, transport, a, ev
         kind=kind,
         temperature=float(t),
         order=1 if kind == "type-I" else 2,
-        order_parameter="P0" if kind == "type-I" else "gamma",
-        mean_field="concerted hopping (M0)" if kind == "type-I" else "polarization (K0)",
+        **_mean_field_of(kind),
         event=event,
         gamma=gamma,
         P0=p0,
@@ -332,8 +338,7 @@ def _record_engine(kind, lo: _Point, hi: _Point, order, event, data, transport,
         kind=kind,
         temperature=t,
         order=order,
-        order_parameter="P0" if kind == "type-I" else "gamma",
-        mean_field="concerted hopping (M0)" if kind == "type-I" else "polarization (K0)",
+        **_mean_field_of(kind),
         event=event,
         gamma=gamma,
         P0=p0,
