@@ -45,14 +45,14 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ._validate import finite_array, finite_float, int_tuple
+from ._validate import finite_array, finite_float
 from .bloch import eigenmodes, stationary_distribution
 from .errors import DomainWarning, ModelError
 from .field_protocols import ACField, PulseField, StepField
 from .hops import coupling_factor
 from .linear_response import ac_response
 from .model import HoppingModel
-from .realspace import _cell_grid, _supercell_hop_sites
+from .realspace import _cell_grid, _repeats, _supercell_hop_sites
 from .transport import drift_velocity
 
 __all__ = [
@@ -286,11 +286,7 @@ def drive(
             raise ModelError("wavevector is for space='reciprocal'")
         if repeats is None:
             raise ModelError("space='real' needs repeats (supercell size)")
-        if isinstance(repeats, int | np.integer):
-            repeats = (int(repeats),) * model.dim
-        reps = int_tuple("repeats", repeats, model.dim)
-        if any(r < 1 for r in reps):
-            raise ModelError(f"repeats must be >= 1, got {reps}")
+        reps = _repeats(repeats, model.dim)
         src, tgt, kind, n_cells = _supercell_hops(model, table, reps)
         basis = np.tile(np.arange(n), n_cells)
         phase = np.ones(src.size)

@@ -128,6 +128,16 @@ def _supercell_hop_sites(
     return src, tgt
 
 
+def _repeats(repeats, dim: int) -> tuple[int, ...]:
+    """Supercell size: one integer >= 1 per lattice vector (a single int applies to all)."""
+    if isinstance(repeats, int | np.integer):
+        repeats = (int(repeats),) * dim
+    reps = int_tuple("repeats", repeats, dim)
+    if any(r < 1 for r in reps):
+        raise ModelError(f"repeats must be >= 1 along every lattice vector, got {reps}")
+    return reps
+
+
 def real_space(
     model: HoppingModel,
     repeats,
@@ -158,11 +168,7 @@ def real_space(
     RealSpaceSystem
     """
     dim = model.dim
-    if isinstance(repeats, int | np.integer):
-        repeats = (int(repeats),) * dim
-    reps = int_tuple("repeats", repeats, dim)
-    if any(r < 1 for r in reps):
-        raise ModelError(f"repeats must be >= 1 along every lattice vector, got {reps}")
+    reps = _repeats(repeats, dim)
     if field is not None:
         f = finite_array("field", field)
         if f.ndim > 1 or (f.ndim == 1 and f.size != dim) or (f.ndim == 0 and dim != 1):
