@@ -90,6 +90,21 @@ def _arrhenius(temperature, value):
     return float(-slope)
 
 
+def _arrhenius_err(temperature, value, stderr):
+    """Weighted Arrhenius fit of simulated data: (activation energy, its standard error) in eV.
+
+    ln(value) is fitted against 1 / kB T with weights 1 / sigma, sigma = stderr / value (points
+    with value <= 0 are left out); the error is the parameter error of the weighted fit.
+    """
+    t, v, e = (np.asarray(x, float) for x in (temperature, value, stderr))
+    ok = (v > 0) & (e > 0) & np.isfinite(e)
+    if ok.sum() < 3:
+        return _arrhenius(t, v), float("nan")
+    x, y, s = 1.0 / (KB_EV * t[ok]), np.log(v[ok]), e[ok] / v[ok]
+    coef, cov = np.polyfit(x, y, 1, w=1.0 / s, cov="unscaled")
+    return float(-coef[0]), float(math.sqrt(cov[0, 0]))
+
+
 # --------------------------------------------------------------------------- scans
 def _scan(model, temperatures, *, supercell, steps, seed, replicas=2, **kw) -> xr.Dataset:
     out = simulate_many([{"temperature": float(t)} for t in temperatures], model=model,
@@ -132,10 +147,14 @@ def _k0_part(name, outdir, quick, files, *, a):
     rec = mf_transition(model, "type-II", (0.1 * scale, 2.0 * scale))
     tp = rec.temperature
     temps = ratios * tp
-    steps = 3000 if quick else 30000
+    # the jump diffusion comes from one collective displacement per block, so its error bar
+    # shrinks with the number of blocks: blocks of 2000 steps (several hops per ion at the lowest
+    # temperature that diffuses), 200 per replica on the chain and 100 on the honeycomb
+    steps = 3000 if quick else (400000 if name == "chain" else 200000)
+    block = None if quick else 2000
     # start from the ordered state: below the ordering temperature a random start coarsens slowly
     ds = _scan(model, temps, supercell=supercell, steps=steps, seed=41 if name == "chain" else 42,
-               replicas=1 if quick else 2, initial="sublattice")
+               replicas=1 if quick else 2, initial="sublattice", block=block)
     mf = mf_curves(model, temps)
     g_mf, d_mf = mf.gamma.values, mf.mobility.values
     ds["gamma_meanfield"] = ("temperature", g_mf)
@@ -161,7 +180,7 @@ def _k0_part(name, outdir, quick, files, *, a):
     fig.savefig(outdir / f"fig_sim_{name}_k0.png", dpi=130)
     files.append(f"fig_sim_{name}_k0.png")
     below, above = temps < tp, temps > tp
-    dj = ds.jump_diffusion.values
+    dj, dj_err = ds.jump_diffusion.values, ds.jump_diffusion_stderr.values
     # the true ordering temperature: none on the chain, the Ising value on the honeycomb
     t_true = ISING_HONEYCOMB * (k0 / 4) / KB_EV if name == "honeycomb" else None
     summary = {
@@ -173,19 +192,20 @@ def _k0_part(name, outdir, quick, files, *, a):
         "jump_diffusion_simulation": dj,
         "jump_diffusion_meanfield": d_mf,
         "ratio_simulation_to_meanfield": dj / d_mf,
-        "Ea_simulation_below_Tp_eV": _arrhenius(temps[below], dj[below]),
-        "Ea_simulation_above_Tp_eV": _arrhenius(temps[above], dj[above]),
+        "jump_diffusion_simulation_stderr": dj_err,
         "Ea_meanfield_below_Tp_eV": _arrhenius(temps[below], d_mf[below]),
         "Ea_meanfield_above_Tp_eV": _arrhenius(temps[above], d_mf[above]),
         "supercell": list(supercell),
         "steps": steps,
     }
+    segments = {"below_Tp": below, "above_Tp": above, "all": np.ones_like(below)}
     if t_true is not None:
         summary["Tc_exact_K"] = t_true
-        summary["Ea_simulation_below_Tc_eV"] = _arrhenius(temps[temps < t_true],
-                                                          dj[temps < t_true])
-        summary["Ea_simulation_above_Tc_eV"] = _arrhenius(temps[temps > t_true],
-                                                          dj[temps > t_true])
+        segments.update(below_Tc=temps < t_true, above_Tc=temps > t_true)
+    for key, sel in segments.items():
+        ea, err = _arrhenius_err(temps[sel], dj[sel], dj_err[sel])
+        summary[f"Ea_simulation_{key}_eV"] = ea
+        summary[f"Ea_simulation_{key}_stderr_eV"] = err
     return summary
 
 
@@ -213,7 +233,7 @@ def _fss_part(outdir, quick, files):
     sizes = [8, 16] if quick else [8, 12, 16, 24, 32]
     ratios = np.array([0.92, 1.0, 1.08]) if quick else np.linspace(0.9, 1.1, 9)
     temps = ratios * tc
-    steps = 6000 if quick else 40000
+    steps = 6000 if quick else 100000
     u, uerr, scans = [], [], []
     for L in sizes:
         ds = _scan(model, temps, supercell=(L, L), steps=steps, seed=100 + L,
@@ -268,7 +288,7 @@ def _concerted_part(outdir, quick, files):
     t_fold, p_fold = fold.temperature, fold.P0
     temps = np.array([800.0, 1000.0, 1200.0, 1400.0]) if quick else np.linspace(700, 1500, 9)
     supercell = (64,) if quick else (256,)
-    steps = 3000 if quick else 30000
+    steps = 3000 if quick else 60000
     reps = 1 if quick else 2
     runs = {}
     variants = [("M0=0", 0.0, "previous"), ("M0, previous step", m0, "previous")]
@@ -339,6 +359,15 @@ def _fmt(x, nd=3):
     return "nan" if x is None or not math.isfinite(float(x)) else f"{float(x):.{nd}g}"
 
 
+def _ea(part: dict, key: str) -> str:
+    value, err = part.get(f"Ea_simulation_{key}_eV"), part.get(f"Ea_simulation_{key}_stderr_eV")
+    if value is None or not math.isfinite(float(value)):
+        return "n/a (fewer than two points)"
+    if err is None or not math.isfinite(float(err)):
+        return f"{_fmt(value)} (two points, no error)"
+    return f"{_fmt(value)} ± {_fmt(err, 2)}"
+
+
 def _markdown(summary: dict) -> str:
     c, h, f, m = (summary.get(k, {}) for k in ("chain", "honeycomb", "fss", "concerted"))
     lines = ["# Mean field against the many-body simulation", ""]
@@ -351,9 +380,9 @@ def _markdown(summary: dict) -> str:
                                c["gamma_meanfield"], strict=True)) + ".",
             "The chain cannot order at T > 0: the simulated |gamma| is a finite-size value that "
             "falls smoothly through Tp, with no kink.",
-            "Activation energy of the jump diffusion: simulation "
-            f"{_fmt(c['Ea_simulation_below_Tp_eV'])} eV below Tp, "
-            f"{_fmt(c['Ea_simulation_above_Tp_eV'])} eV above; mean field "
+            "Activation energy of the jump diffusion (weighted fits, standard errors): simulation "
+            f"{_ea(c, 'below_Tp')} eV below Tp, {_ea(c, 'above_Tp')} eV above, "
+            f"{_ea(c, 'all')} eV over the whole range; mean field "
             f"{_fmt(c['Ea_meanfield_below_Tp_eV'])} / {_fmt(c['Ea_meanfield_above_Tp_eV'])} eV.",
             "",
         ]
@@ -366,9 +395,8 @@ def _markdown(summary: dict) -> str:
                                h["gamma_meanfield"], strict=True)) + ".",
             "Simulated over mean-field jump diffusion: "
             + ", ".join(_fmt(r, 2) for r in h["ratio_simulation_to_meanfield"]) + ".",
-            "Activation energy of the jump diffusion: simulation "
-            f"{_fmt(h.get('Ea_simulation_below_Tc_eV'))} eV below the true Tc, "
-            f"{_fmt(h.get('Ea_simulation_above_Tc_eV'))} eV above; mean field "
+            "Activation energy of the jump diffusion (weighted fits, standard errors): simulation "
+            f"{_ea(h, 'below_Tc')} eV below the true Tc, {_ea(h, 'above_Tc')} eV above; mean field "
             f"{_fmt(h['Ea_meanfield_below_Tp_eV'])} / {_fmt(h['Ea_meanfield_above_Tp_eV'])} eV "
             "below / above its Tp.",
             "",
