@@ -127,6 +127,7 @@ CASES = [
     # model, temperature, field, supercell, n_ions, update, concerted
     ("mixed-M0", _mixed(), 600.0, [0.2, -0.3], (5, 5), 21, "sequential", "previous"),
     ("mixed-parallel", _mixed(0.06, 0.0), 600.0, None, (5, 6), 26, "parallel", "previous"),
+    ("mixed-saturating", _mixed(0.0, 0.4), 600.0, [0.1, 0.2], (5, 5), 20, "sequential", "same"),
     ("honeycomb-K0", _honeycomb(0.05), 600.0, [0.3, -0.2], (4, 5), 20, "sequential", "previous"),
     ("honeycomb-M0", _honeycomb(0.05, 0.02), 600.0, None, (4, 5), 19, "sequential", "previous"),
     ("honeycomb-M0-same", _honeycomb(0.03, 0.1), 600.0, [0.2, 0.1], (3, 4), 12, "sequential",
