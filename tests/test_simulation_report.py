@@ -41,8 +41,8 @@ def test_meanfield_wiring_matches_closed_forms():
             g_cf = _gamma_closed(x)
             # Eq. 49: P0 = exp(-(Lambda0 + z n0 K0 / 2) / kB T) cosh(x gamma)
             p0 = math.exp(-(lam + z * n0 * k0 / 2) / kt) * math.cosh(x * g_cf)
-            assert math.isclose(g, g_cf, rel_tol=1e-7, abs_tol=1e-9)
-            assert math.isclose(d, a * a * p0 * (1 - g_cf**2) / dim_factor, rel_tol=1e-7)
+            assert math.isclose(g, g_cf, rel_tol=1e-10, abs_tol=1e-12)
+            assert math.isclose(d, a * a * p0 * (1 - g_cf**2) / dim_factor, rel_tol=1e-10)
     # Eq. 54 (K0 = 0, gamma = 0): P0 = exp(-(Lambda0 - n0 M0 P0 / 4) / kB T); the type-I fold at
     # 1083.2 K with P0 = 0.187 (design note 3.4); no solution beyond it
     m0 = 2.0
