@@ -26,11 +26,12 @@ OWN_PAGES = ["index.md", "tutorial.md", "conventions.md", "theory.md", "cli.md"]
 
 
 def _blocks(page: str, language: str) -> list[str]:
-    text = (DOCS / page).read_text(encoding="utf-8")
+    path = ROOT / page if page == "README.md" else DOCS / page
+    text = path.read_text(encoding="utf-8")
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
-@pytest.mark.parametrize("page", ["tutorial.md", "index.md"])
+@pytest.mark.parametrize("page", ["tutorial.md", "index.md", "README.md"])
 def test_python_blocks_run_in_order(page, tmp_path, monkeypatch):
     import matplotlib
 
