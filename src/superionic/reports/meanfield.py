@@ -28,7 +28,6 @@ import numpy as np
 
 from .. import meanfield as mf
 from .. import models
-from ..io import write_netcdf
 from ..meanfield import chain as cf
 from ..meanfield.diagram import PHASES
 from ..meanfield.folds import fold_condition
@@ -163,9 +162,8 @@ def _fig4ef(outdir: Path, quick: bool, files: list[str]) -> dict:
     t55 = _grid(0.15 * tp, 2.5 * tp, 60 if quick else 300, (tp * (1 - 1e-6), tp, 2 * tp))
     d55 = mf.closed_form_path(t55, p["lambda0"], p["K0"], p["M0_e"], p["n0"], a=CHAIN_A,
                               transport=transport)
-    write_netcdf(d54, outdir / "fig4ef_eq54.nc")
-    write_netcdf(d55, outdir / "fig4ef_eq55_combined.nc")
-    files += ["fig4ef_eq54.nc", "fig4ef_eq55_combined.nc"]
+    save_netcdf(d54, outdir / "fig4ef_eq54.nc", files)
+    save_netcdf(d55, outdir / "fig4ef_eq55_combined.nc", files)
     rec55 = mf.closed_form_transitions(p["lambda0"], p["K0"], p["M0_e"], p["n0"],
                                        temperature_range=(100.0, 3 * tp))
     # A c e of the combined model at its maximum T* = (Lambda0 + n0 K0 / 2) / kB = 2 Tp
@@ -283,9 +281,8 @@ def _honeycomb(outdir: Path, quick: bool, files: list[str]) -> dict:
                              transport=transport)
     t_eng = np.linspace(0.35 * tp_h, 1.5 * tp_h, 6 if quick else 16)
     de = mf.solve_path(model, t_eng, transport=transport)
-    write_netcdf(dh, outdir / "honeycomb_closed_form.nc")
-    write_netcdf(de, outdir / "honeycomb_engine.nc")
-    files += ["honeycomb_closed_form.nc", "honeycomb_engine.nc"]
+    save_netcdf(dh, outdir / "honeycomb_closed_form.nc", files)
+    save_netcdf(de, outdir / "honeycomb_engine.nc", files)
     fig, (ax1, ax2) = _figure(2, (10, 3.8))
     pm.plot_branches(dh, "gamma", ax=ax1, t_ref=tp_h, branches=["+/lower", "0/lower"])
     sel = de.sel(branch="+/lower") if "+/lower" in de["branch"].values else None
