@@ -96,7 +96,8 @@ class Stability:
         divided by P0; ion-conserving perturbations only. Negative when the occupations relax
         back (``2 (x (1 - gamma^2) - 1)`` on the chain).
     stable : bool
-        ``feedback_gain < 1`` and ``occupation_rate < 0`` (tolerance 1e-9).
+        ``feedback_gain < 1`` and ``occupation_rate < 0`` (tolerance 1e-9, relative to the
+        slowest site's out-probability over P0 for the rate).
     """
 
     feedback_gain: float
@@ -126,10 +127,15 @@ def stability(
     q = _sum_zero_basis(data.n_sites)
     mu = np.linalg.eigvals(q.T @ (a / p0) @ q)
     rate = float(np.max(mu.real)) if mu.size else -np.inf
+    # The rate's natural scale is the slowest site's out-probability over P0: on an ordered
+    # cell at low temperature ions exchange between full sites only through hops that are
+    # exp(-z_b K0 / kB T) slower than P0, so the rate is tiny but well resolved (graded
+    # matrix); the tolerance is relative to that scale.
+    slowest = min(1.0, float(out.min()) / p0)
     return Stability(
         feedback_gain=gain,
         occupation_rate=rate,
-        stable=bool(gain < 1.0 - tol and rate < -tol),
+        stable=bool(gain < 1.0 - tol and rate < -tol * slowest),
     )
 
 

@@ -55,10 +55,44 @@ def _stationary_scaled(data: MeanFieldData, P: np.ndarray):
     s = np.max(P, axis=-1, keepdims=True)
     s = np.where(s > 0, s, 1.0)
     gen = ((P / s) @ data.scatter).reshape(*P.shape[:-1], n, n)
-    a = -gen + 1.0 / n
-    rhs = np.full((*P.shape[:-1], n, 1), 1.0 / n)
-    pi = _solve(a, rhs)[..., 0]
-    return pi / pi.sum(axis=-1, keepdims=True), gen, s[..., 0]
+    if n == 1:
+        return np.ones((*P.shape[:-1], 1)), gen, s[..., 0]
+    pi = _gth(np.swapaxes(gen, -1, -2))
+    if not np.all(np.isfinite(pi)):
+        # a reducible rate graph (some rate underflowed): the regularised linear solve
+        a = -gen + 1.0 / n
+        rhs = np.full((*P.shape[:-1], n, 1), 1.0 / n)
+        lin = _solve(a, rhs)[..., 0]
+        lin = lin / lin.sum(axis=-1, keepdims=True)
+        pi = np.where(np.all(np.isfinite(pi), axis=-1, keepdims=True), pi, lin)
+    return pi, gen, s[..., 0]
+
+
+def _gth(rates: np.ndarray) -> np.ndarray:
+    """Stationary state of a continuous-time chain by Grassmann-Taksar-Heyman state reduction.
+
+    ``rates[..., i, j]`` is the rate i -> j (diagonal ignored). Only sums and products of
+    non-negative numbers occur, so every component of pi, however small, carries full relative
+    precision (the linear solve loses ``cond ~ max rate / min rate`` digits, e.g. on an ordered
+    cell at low temperature where the empty sites hold ~1e-8 ions). Batched over leading axes;
+    a reducible graph gives non-finite entries.
+    """
+    q = np.array(rates, dtype=float)
+    n = q.shape[-1]
+    idx = np.arange(n)
+    q[..., idx, idx] = 0.0
+    for k in range(n - 1, 0, -1):
+        tot = q[..., k, :k].sum(axis=-1)  # (...)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            col = q[..., :k, k] / tot[..., None]  # (..., k)
+        q[..., :k, k] = col
+        q[..., :k, :k] += col[..., :, None] * q[..., k, None, :k]
+    pi = np.zeros(q.shape[:-1])
+    pi[..., 0] = 1.0
+    for k in range(1, n):
+        pi[..., k] = np.einsum("...i,...i->...", pi[..., :k], q[..., :k, k])
+    with np.errstate(invalid="ignore"):
+        return pi / pi.sum(axis=-1, keepdims=True)
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
