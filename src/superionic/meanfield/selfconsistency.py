@@ -79,6 +79,10 @@ def _gth(rates: np.ndarray) -> np.ndarray:
     """
     q = np.array(rates, dtype=float)
     n = q.shape[-1]
+    if n == 2:  # pi ~ (r10, r01)
+        pi = np.stack([q[..., 1, 0], q[..., 0, 1]], axis=-1)
+        with np.errstate(invalid="ignore"):
+            return pi / pi.sum(axis=-1, keepdims=True)
     idx = np.arange(n)
     q[..., idx, idx] = 0.0
     for k in range(n - 1, 0, -1):
