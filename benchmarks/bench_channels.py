@@ -8,7 +8,7 @@
 3. Driven evolution (Eqs. 4, 17): steps per second of the numba kernel and its pure-NumPy twin,
    side by side with a plain NumPy loop ``n <- P_t n`` over prebuilt dense matrices (the
    matrices' assembly excluded from the baseline, included in ours).
-4. AC response: frequencies per second of :func:`superionic.driving.ac_response`.
+4. AC response: frequencies per second of :func:`superionic.realspace.driving.ac_response`.
 
 Run: ``python benchmarks/bench_channels.py`` (``--quick`` for smaller sizes).
 """
@@ -29,7 +29,7 @@ from _timing import best_time, machine  # noqa: E402
 from superionic import channel_average as ca  # noqa: E402
 from superionic import channels as chn  # noqa: E402
 from superionic import driving, models  # noqa: E402
-from superionic.hops import field_factor  # noqa: E402
+from superionic.lattice.hops import field_factor  # noqa: E402
 
 
 def bench_probability(quick: bool) -> list[tuple]:

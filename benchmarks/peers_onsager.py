@@ -8,14 +8,14 @@ symmetry-reduced Green-function method. This script builds the same network in b
 
 and compares the diffusion tensors over a range of temperatures (target: 1e-8 relative), with
 both codes' timings side by side. Our model is built twice: by the factory
-:func:`superionic.structures.hcp_interstitial` (independent geometry) and directly from onsager's
+:func:`superionic.models.hcp_interstitial` (independent geometry) and directly from onsager's
 jump list (the same network by construction).
 
 Rate conventions. onsager: rate(i -> j) = (preT / pre_i) exp(-(E_T - E_i) / kB T) with site and
 transition-state prefactors; here pre_i = 1 and preT = the attempt frequency of the barrier type.
 superionic: per-step probability P = exp(-(S - E_i) / kB T) / degeneracy over a step tau, so
 ``degeneracy = 1 / (nu tau)`` maps the rate exactly, and the discrete-time diffusion tensor at
-zero field equals that of the rate matrix (see superionic.structures).
+zero field equals that of the rate matrix (see superionic.models.structures).
 
 onsager is needed for this script only: ``pip install onsager``.
 
@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 import superionic as si
-from superionic.structures import hcp_interstitial, hcp_sites
+from superionic.models.structures import hcp_interstitial, hcp_sites
 from superionic.units import KB_EV
 
 try:

@@ -34,30 +34,31 @@ Figures and command line
 """
 
 from . import (
-    channel_average,
     channels,
-    driving,
-    dynamics,
     io,
+    kspace,
+    lattice,
     meanfield,
     models,
-    phonons,
-    spectrum,
-    structures,
+    realspace,
+    transport,
     units,
 )
-from .bloch import (
+from .channels import average as channel_average
+from .channels import phonons
+from .errors import ConvergenceError, DisconnectedNetworkError, DomainWarning, ModelError
+from .kspace import (
     Eigenmodes,
     bloch_derivative,
     bloch_matrix,
     eigenmodes,
     eigenvalues,
     group_velocities,
+    spectrum,
 )
-from .errors import ConvergenceError, DisconnectedNetworkError, DomainWarning, ModelError
-from .hops import Hop
-from .lattice import Lattice, Site
-from .model import HopParameters, HoppingModel, HopTable, Interactions
+from .lattice import Hop, HopParameters, HoppingModel, HopTable, Interactions, Lattice, Site
+from .models import structures
+from .realspace import driving, dynamics
 from .simulation import simulate, simulate_many
 from .transport import (
     arrhenius_fit,
@@ -100,13 +101,17 @@ __all__ = [
     "eigenvalues",
     "group_velocities",
     "io",
+    "kspace",
+    "lattice",
     "meanfield",
     "mobility_tensor",
     "models",
     "phonons",
+    "realspace",
     "simulate",
     "simulate_many",
     "spectrum",
     "structures",
+    "transport",
     "units",
 ]

@@ -6,12 +6,13 @@ file, by the suffix of ``--output``, plus a PNG figure next to it):
 * ``probability``: Eq. 2 hop probability against temperature for one or more densities of
   states (:func:`superionic.channels.probability_vs_temperature`);
 * ``rate``: hop rate of the channel-averaged matrix against the step tau for a model declared
-  by saddle energies (:func:`superionic.channel_average.hop_rate`);
+  by saddle energies (:func:`superionic.channels.average.hop_rate`);
 * ``modes``: rank phonon modes of a phonopy ``band.yaml`` / ``mesh.yaml`` (or the synthetic
-  chain) by the criteria of Sec. II.2 (:func:`superionic.phonons.rank_modes`);
+  chain) by the criteria of Sec. II.2 (:func:`superionic.channels.phonons.rank_modes`);
 * ``drive``: transient current under a field step, pulse or AC field
-  (:func:`superionic.driving.drive`, :func:`superionic.driving.step_response`);
-* ``ac``: AC mobility and conductivity sigma(Omega) (:func:`superionic.driving.ac_response`).
+  (:func:`superionic.realspace.driving.drive`, :func:`superionic.realspace.driving.step_response`);
+* ``ac``: AC mobility and conductivity sigma(Omega)
+(:func:`superionic.realspace.driving.ac_response`).
 
 Invalid input ends with a one-paragraph error naming the field and value (exit code 1).
 """
@@ -24,12 +25,14 @@ import click
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import channel_average as ca
 from .. import channels as chn
-from .. import driving, phonons, transport
 from .. import io as sio
+from .. import transport
+from ..channels import average as ca
+from ..channels import phonons
 from ..errors import ConvergenceError, ModelError
 from ..plot import channels as plot_ch
+from ..realspace import driving
 from ._group import main
 
 

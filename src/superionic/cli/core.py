@@ -17,10 +17,10 @@ import numpy as np
 import xarray as xr
 
 from .. import io as sio
-from .. import spectrum as spec_mod
 from .. import transport
 from ..errors import DomainWarning, ModelError
-from ..model import HoppingModel
+from ..kspace import spectrum as spec_mod
+from ..lattice import HoppingModel
 from ..units import KB_EV, electric_field, reduced_field
 from ._group import main
 

@@ -1,7 +1,7 @@
 """Mean-field theory of superionic transitions (paper Secs. IV-V, App. A).
 
 Many-body Coulomb repulsion K0 and nonadiabatic concerted hopping M0 as self-consistent mean
-fields on any :class:`~superionic.model.HoppingModel`, with the paper's chain as the special case
+fields on any :class:`~superionic.lattice.HoppingModel`, with the paper's chain as the special case
 reproduced exactly.
 
 Public API

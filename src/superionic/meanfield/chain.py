@@ -392,7 +392,7 @@ def mobility(P0, one_minus_gamma2, *, a=1.0, geometry: Geometry = CHAIN,
     ``(2 c) l^2 P0 (1 - gamma^2) / (2 dim)`` with hop length ``l`` and coupling fraction ``c``
     (1/2 symmetric, which equals the diffusion coefficient; 1 full, literally Eqs. 38 and 63).
     """
-    from ..hops import coupling_factor
+    from ..lattice import coupling_factor
 
     cfac = coupling_factor(coupling)
     length = geometry.hop_length * float(a)

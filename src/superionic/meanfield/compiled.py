@@ -1,6 +1,7 @@
 """A hopping model compiled for the mean field: incidence arrays and hop classes (Sec. IV).
 
-:func:`compile_model` turns the tables of :func:`superionic.neighbours.interaction_tables` (the
+:func:`compile_model` turns the tables of :func:`superionic.lattice.neighbours.interaction_tables`
+(the
 same ones the many-body simulation uses) into the dense arrays of :class:`MeanFieldData`: for
 every directed hop ``h: s -> t`` the blocking neighbours ``blk(h)`` (counts per site, for the
 ``K0`` repulsion of Eq. 43) and the concerted partners ``part(h)`` (counts per hop, for the
@@ -22,8 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ModelError
-from ..model import HoppingModel
-from ..neighbours import interaction_tables
+from ..lattice import HoppingModel, interaction_tables
 
 __all__ = ["MeanFieldData", "compile_model"]
 

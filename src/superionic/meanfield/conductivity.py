@@ -17,8 +17,7 @@ import numpy as np
 
 from .._validate import finite_float
 from ..errors import ModelError
-from ..hops import Hop, coupling_factor
-from ..model import HoppingModel
+from ..lattice import Hop, HoppingModel, coupling_factor
 from ..transport import arrhenius_fit, mobility_tensor, mobility_to_conductivity
 from .engine import MeanFieldData
 

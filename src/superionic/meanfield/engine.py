@@ -1,7 +1,7 @@
 """Roots of the general self-consistent mean field on any hopping model (Sec. IV, Eqs. 43-55).
 
 The mean field of Eqs. 43-55, generalised from the chain to any
-:class:`~superionic.model.HoppingModel`, is split over four modules:
+:class:`~superionic.lattice.HoppingModel`, is split over four modules:
 
 * :mod:`superionic.meanfield.compiled`: the model compiled into incidence arrays and hop
   classes (:class:`MeanFieldData`, :func:`compile_model`);

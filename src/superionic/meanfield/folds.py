@@ -32,7 +32,7 @@ from scipy.optimize import brentq
 
 from .._validate import finite_array
 from ..errors import ModelError
-from ..model import HoppingModel
+from ..lattice import HoppingModel
 from ..units import KB_EV
 from . import chain as cf
 from .conductivity import Transport

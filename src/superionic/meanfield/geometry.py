@@ -1,6 +1,6 @@
 """Recognise a model as a two-sublattice lattice with closed forms (chain, honeycomb, alike).
 
-:func:`detect_geometry` reads the interaction tables of a :class:`~superionic.model.HoppingModel`
+:func:`detect_geometry` reads the interaction tables of a :class:`~superionic.lattice.HoppingModel`
 and returns the constants of :class:`~superionic.meanfield.chain.Geometry` (coordination,
 blocking neighbours and concerted partners per hop, hop length) and the barrier ``Lambda0`` when
 the model is one in which the closed forms of :mod:`superionic.meanfield.chain` hold exactly:
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
-from ..model import HoppingModel
+from ..lattice import HoppingModel
 from ..units import KB_EV
 from .chain import CHAIN, HONEYCOMB, Geometry
 from .engine import MeanFieldData, compile_model

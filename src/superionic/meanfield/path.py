@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .._validate import finite_array
 from ..errors import ModelError
-from ..model import HoppingModel
+from ..lattice import HoppingModel
 from . import chain as cf
 from .conductivity import Transport, solution_mobility
 from .engine import compile_model

@@ -1,8 +1,8 @@
 """The mean-field map and its self-consistency residual (Sec. IV, Eqs. 43-47, 52 generalised).
 
-For every directed hop ``h: s -> t`` of a :class:`~superionic.model.HoppingModel` with
+For every directed hop ``h: s -> t`` of a :class:`~superionic.lattice.HoppingModel` with
 interactions ``K0`` (repulsion), ``M0`` (concerted hopping) and filling ``n0``, the tables of
-:func:`superionic.neighbours.interaction_tables` (compiled by
+:func:`superionic.lattice.neighbours.interaction_tables` (compiled by
 :func:`~superionic.meanfield.compiled.compile_model`) give the blocking neighbours ``blk(h)`` and
 the concerted partners ``part(h)``. With mean site occupations ``n`` (``sum n = n0`` per cell)
 the mean-field probability is

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validate import finite_float
 from ..errors import ModelError
-from ..model import HoppingModel
+from ..lattice import HoppingModel
 from ..units import KB_EV
 from . import chain as cf
 from .engine import (

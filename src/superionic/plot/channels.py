@@ -1,7 +1,8 @@
 """Figures of phonon-channel statistics and driven dynamics (Eqs. 2-7, 15-17, Sec. III.2).
 
 Every function draws a Dataset produced by :mod:`superionic.channels`,
-:mod:`superionic.channel_average`, :mod:`superionic.phonons` or :mod:`superionic.driving` onto
+:mod:`superionic.channels.average`, :mod:`superionic.channels.phonons` or
+:mod:`superionic.realspace.driving` onto
 ``ax`` (a new Figure's Axes when None), returns the Axes and never calls ``show()``; no global
 style is set (figures are created without pyplot).
 """
@@ -55,7 +56,7 @@ def plot_hop_probability(ds: xr.Dataset, ax: Axes | None = None) -> Axes:
 
 def plot_rate_convergence(ds: xr.Dataset, ax: Axes | None = None, site: int = 0) -> Axes:
     """Hop rate ``sum_{j != i} P_ji / tau`` against ``tau omega_c`` with its limit
-    (:func:`superionic.channel_average.hop_rate`)."""
+    (:func:`superionic.channels.average.hop_rate`)."""
     ax = _axes(ax)
     omega_c = float(ds.attrs["dominant_frequency"])
     x = ds["tau"].values * omega_c
@@ -78,7 +79,8 @@ def plot_rate_convergence(ds: xr.Dataset, ax: Axes | None = None, site: int = 0)
 
 
 def plot_mode_ranking(ranking: xr.Dataset, ax: Axes | None = None, x: str = "qpoint") -> Axes:
-    """Phonon dispersion coloured by the mode score (:func:`superionic.phonons.rank_modes`);
+    """Phonon dispersion coloured by the mode score
+    (:func:`superionic.channels.phonons.rank_modes`);
     the three best modes are circled. ``x`` is "qpoint" (first reduced component) or
     "q_index"."""
     ax = _axes(ax)
@@ -97,7 +99,7 @@ def plot_mode_ranking(ranking: xr.Dataset, ax: Axes | None = None, x: str = "qpo
 
 def plot_transient(ds: xr.Dataset, ax: Axes | None = None, axis: int = 0) -> Axes:
     """Velocity after a field step with its steady value and, if present, the modal sum
-    (:func:`superionic.driving.step_response`); time in units of tau."""
+    (:func:`superionic.realspace.driving.step_response`); time in units of tau."""
     ax = _axes(ax)
     tau = float(ds.attrs["tau_s"])
     n = ds["time"].values / tau
@@ -144,7 +146,7 @@ def plot_pulse(ds: xr.Dataset, ax: Axes | None = None, axis: int = 0,
 def plot_ac_response(ds: xr.Dataset, ax: Axes | None = None, i: int = 0, j: int = 0,
                      dc: float | None = None) -> Axes:
     """Real and imaginary parts of sigma(Omega) (or the mobility when no conductivity is
-    present) against ``Omega tau`` (:func:`superionic.driving.ac_response`)."""
+    present) against ``Omega tau`` (:func:`superionic.realspace.driving.ac_response`)."""
     ax = _axes(ax)
     name = "sigma" if "sigma_real" in ds else "mobility"
     tau = float(ds.attrs["tau_s"])

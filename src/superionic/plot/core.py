@@ -1,6 +1,6 @@
 """Figures of the single-particle theory: spectra, Brillouin-zone maps and sigma(T).
 
-Every function draws a Dataset produced by :mod:`superionic.spectrum` or
+Every function draws a Dataset produced by :mod:`superionic.kspace.spectrum` or
 :mod:`superionic.transport` onto ``ax`` (a new Figure's Axes when None), returns the Axes and
 never calls ``show()``; no global style is set (figures are created without pyplot).
 """
@@ -70,7 +70,7 @@ def plot_spectrum(
     Parameters
     ----------
     ds : xarray.Dataset
-        From :func:`superionic.spectrum.spectrum`.
+        From :func:`superionic.kspace.spectrum.spectrum`.
     quantity : str
         A (k, mode) variable: ``decay_rate``, ``frequency``, ``modulus``, ``eigenvalue_real``,
         ``eigenvalue_imag``.
@@ -126,7 +126,7 @@ def plot_zone_map(
     Parameters
     ----------
     ds : xarray.Dataset
-        A mesh spectrum of a 2D lattice (:func:`superionic.spectrum.kmesh`, ideally with
+        A mesh spectrum of a 2D lattice (:func:`superionic.kspace.spectrum.kmesh`, ideally with
         ``first_zone=True``); the zone boundary is drawn when present.
     log : bool
         Colour by log10 of the quantity (positive values only).

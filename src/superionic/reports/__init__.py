@@ -5,3 +5,5 @@ it writes its files under ``outdir`` and returns a JSON-serialisable summary.
 """
 
 SECTIONS = ("core", "meanfield", "simulation", "channels")
+
+__all__ = ["SECTIONS"]

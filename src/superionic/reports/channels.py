@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import channel_average as ca
 from .. import channels as chn
-from .. import driving, phonons, transport
-from ..hops import Hop
-from ..lattice import Lattice, Site
-from ..model import HoppingModel
+from .. import transport
+from ..channels import average as ca
+from ..channels import phonons
+from ..lattice import Hop, HoppingModel, Lattice, Site
 from ..models import interacting_chain
 from ..plot import channels as plot_ch
+from ..realspace import driving
 from ._common import open_section, save_figure, save_netcdf, say, write_summary
 
 #: Hop threshold above the origin site for the DOS comparison, eV.

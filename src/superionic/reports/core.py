@@ -24,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import dynamics, models, spectrum, transport
+from .. import models, transport
+from ..kspace import spectrum
 from ..plot import core as plot_core
+from ..realspace import dynamics
 from ..units import KB_EV
 from ._common import open_section, save_figure, save_netcdf, say, write_summary
 

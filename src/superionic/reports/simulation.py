@@ -6,7 +6,7 @@ Computes and writes into ``outdir``:
   (Einstein-Helfand) diffusion, which sets sigma(T), across the mean-field Tp = n0 K0 / 2 kB, with
   the Arrhenius activation energies below and above Tp;
 * **honeycomb** (same energies, App. A): the same comparison; the mean field with the blocking
-  geometry of :mod:`superionic.neighbours` (two blocking neighbours per hop) gives
+  geometry of :mod:`superionic.lattice.neighbours` (two blocking neighbours per hop) gives
   Tp = n0 K0 / kB;
 * **finite-size scaling** on the honeycomb: Binder cumulant U(T) of gamma for several supercells;
   their crossing locates the true ordering temperature, compared with the mean-field Tp and with

@@ -10,8 +10,7 @@ import xarray as xr
 
 from .._validate import finite_float, int_tuple, positive_temperature
 from ..errors import ModelError
-from ..hops import coupling_factor
-from ..model import HoppingModel
+from ..lattice import HoppingModel, coupling_factor
 from ..transport import mobility_to_conductivity
 from . import observables as obs
 from .engine import CONCERTED_MODES, UPDATES
@@ -347,8 +346,9 @@ def simulate(
     """Many-body stochastic simulation of a hopping model on a periodic supercell.
 
     Samples exactly the microscopic rules of the model (hard exclusion, K0 repulsion, M0
-    concerted hopping and the field coupling of :mod:`superionic.hops`), with the geometry of
-    :func:`superionic.neighbours.interaction_tables` that the mean field also uses.
+    concerted hopping and the field coupling of :mod:`superionic.lattice.hops`), with the geometry
+    of
+    :func:`superionic.lattice.neighbours.interaction_tables` that the mean field also uses.
 
     Parameters
     ----------

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..model import HoppingModel
+from ..lattice import HoppingModel
 from ._rng import state_from_seed
 from .engine import DiscreteEngine, n_accumulators
 from .kmc import KMCEngine

@@ -8,7 +8,8 @@ the supercell's edge (``m`` is the largest cell offset any rule looks at). All c
 see their neighbours at the same index offsets, so every neighbour of a site is ``s + delta`` with
 ``delta`` from a small table indexed by the code: no division, no per-site neighbour list.
 
-The microscopic rules come from :func:`superionic.neighbours.interaction_tables`, the same tables
+The microscopic rules come from :func:`superionic.lattice.neighbours.interaction_tables`, the same
+tables
 the mean field uses:
 
 * hop ``h: s -> t`` has the per-step probability ``P_h`` of the model's hop table (field included);
@@ -29,8 +30,7 @@ from numba import njit
 
 from .._validate import int_tuple
 from ..errors import ModelError
-from ..model import HoppingModel
-from ..neighbours import interaction_tables
+from ..lattice import HoppingModel, interaction_tables
 from ..units import KB_EV
 
 MAX_HOPS_CONCERTED = 63  # hop ids are packed into 6 bits of the vacancy stamp

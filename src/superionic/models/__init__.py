@@ -1,0 +1,35 @@
+"""Canned and generated models: the paper's chain and honeycomb, bcc and hcp-interstitial lattices.
+
+:mod:`superionic.models.canned` holds the two-site chain (Sec. III), the honeycomb layer (App. A),
+the 12 tetrahedral sites of a bcc anion cell, their interacting variants and supercells;
+:mod:`superionic.models.structures` the interstitial sites of an hcp host.
+"""
+
+from . import structures
+from .canned import (
+    BCC_TETRAHEDRAL_SITES,
+    HONEYCOMB_B_TO_A_CELLS,
+    bcc_tetrahedral,
+    bonds_from_shell,
+    honeycomb,
+    interacting_chain,
+    interacting_honeycomb,
+    supercell,
+    two_site_chain,
+)
+from .structures import hcp_interstitial, hcp_sites
+
+__all__ = [
+    "BCC_TETRAHEDRAL_SITES",
+    "HONEYCOMB_B_TO_A_CELLS",
+    "bcc_tetrahedral",
+    "bonds_from_shell",
+    "hcp_interstitial",
+    "hcp_sites",
+    "honeycomb",
+    "interacting_chain",
+    "interacting_honeycomb",
+    "structures",
+    "supercell",
+    "two_site_chain",
+]
