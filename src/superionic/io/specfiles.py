@@ -51,10 +51,10 @@ Datasets are written to NetCDF with the h5netcdf engine (complex variables split
 ``<name>_real`` and ``<name>_imag`` and joined again on reading) and to CSV.
 
 This module holds the spec-file functions (:func:`read_spec`, :func:`load_model`,
-:func:`write_model`) and re-exports the rest of the file API from the modules that define it:
-the schema, its problems and rules from :mod:`superionic.io.spec`; :func:`parse_spec`,
-:func:`spec_to_model` and :func:`model_to_toml` from :mod:`superionic.io.spec_model`; and
-:func:`write_netcdf`, :func:`read_netcdf`, :func:`write_csv` from :mod:`superionic.io.datasets`.
+:func:`write_model`); :mod:`superionic.io` collects the whole file API: the schema, its problems
+and rules (:mod:`superionic.io.spec`), :func:`parse_spec`, :func:`spec_to_model` and
+:func:`model_to_toml` (:mod:`superionic.io.spec_model`), and :func:`write_netcdf`,
+:func:`read_netcdf`, :func:`write_csv` (:mod:`superionic.io.datasets`).
 """
 
 from __future__ import annotations
@@ -62,44 +62,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..lattice import HoppingModel
-from .datasets import read_netcdf, write_csv, write_netcdf
-from .spec import (
-    CANNED_MODELS,
-    CannedSpec,
-    ExplicitSpec,
-    HopSpec,
-    InteractionsSpec,
-    KPathSpec,
-    ModelSpec,
-    ShellSpec,
-    SiteSpec,
-    SpecError,
-    SpecProblem,
-)
+from .spec import ModelSpec
 from .spec_model import model_to_toml, parse_spec, spec_to_model
 
-__all__ = [
-    "CANNED_MODELS",
-    "CannedSpec",
-    "ExplicitSpec",
-    "HopSpec",
-    "InteractionsSpec",
-    "KPathSpec",
-    "ModelSpec",
-    "ShellSpec",
-    "SiteSpec",
-    "SpecError",
-    "SpecProblem",
-    "load_model",
-    "model_to_toml",
-    "parse_spec",
-    "read_netcdf",
-    "read_spec",
-    "spec_to_model",
-    "write_csv",
-    "write_model",
-    "write_netcdf",
-]
+__all__ = ["load_model", "read_spec", "write_model"]
 
 
 # =========================================================================== spec files
