@@ -21,7 +21,8 @@ def write(tmp_path, text, name="data.csv"):
 def rows(a, b, c=None):
     if c is None:
         return "\n".join(f"{float(x)!r},{float(y)!r}" for x, y in zip(a, b, strict=True))
-    return "\n".join(f"{float(x)!r},{float(y)!r},{float(z)!r}" for x, y, z in zip(a, b, c, strict=True))
+    return "\n".join(f"{float(x)!r},{float(y)!r},{float(z)!r}"
+                     for x, y, z in zip(a, b, c, strict=True))
 
 
 def test_kelvin_and_s_per_cm_with_comments(tmp_path):

@@ -14,10 +14,11 @@ coefficient, against ``x = 1 / kB T`` (1/eV). Three models:
     two independent lines with a jump between two adjacent data points (the type-I fold,
     Eqs. 54-55; 5 parameters: two lines and the split).
 
-The kink's breakpoint is profiled: every candidate ``x_b`` on a grid between data points is fitted
-by weighted linear least squares (the model is linear once ``x_b`` is fixed), and the best one is
-refined with :func:`scipy.optimize.minimize_scalar` inside its bracket. The jump's split is
-exhaustive (every split between adjacent temperatures, from cumulative weighted moments).
+The kink's breakpoint is profiled exactly: the model is linear once ``x_b`` is fixed, and the
+optimal ``x_b`` is either a data point or, in a gap between adjacent points, the intersection of
+the two free lines fitted to the points on either side (Hudson 1966), so every such candidate is
+scored (vectorised: cumulative weighted moments for the free lines, batched normal equations at
+the data points). The jump's split is exhaustive over the gaps, from the same moments.
 
 Model choice (``criterion``, default ``"BIC"``): the Bayesian information criterion
 ``-2 ln L + k ln n``. Why BIC and not AICc: the question asked of the data is which model is
@@ -42,7 +43,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from ..units import KB_EV
 from .errors import InsufficientDataError, MeasurementError
@@ -52,8 +52,6 @@ KINDS = ("none", "type-I", "type-II", "undecided")
 CRITERIA = ("BIC", "AICc")
 #: Minimum points per segment for a two-segment model to be decided.
 MIN_POINTS = 3
-#: Breakpoint grid points per gap between adjacent data points (before refinement).
-GRID_PER_GAP = 8
 MODEL_PARAMETERS = {"none": 2, "type-II": 4, "type-I": 5}
 #: Effective parameters of the kink's profiled breakpoint and of the jump's profiled split.
 KINK_COST = 2
@@ -379,50 +377,63 @@ def _kink_range(xs_sorted: np.ndarray, m: int) -> tuple[float, float]:
     return float(xs_sorted[m - 1]), float(xs_sorted[n - m])
 
 
-def _best_kink(data: _Data, lo: float, hi: float):
-    """Profile the kink's breakpoint over [lo, hi] on a grid between data points; refine."""
-    xs = np.sort(data.x)
-    knots = np.unique(np.concatenate([[lo], xs[(xs > lo) & (xs < hi)], [hi]]))
-    if knots.size < 2:
-        grid = knots
-    else:
-        frac = np.linspace(0.0, 1.0, GRID_PER_GAP + 1)[:-1]
-        grid = np.concatenate([a + frac * (b - a) for a, b in zip(knots[:-1], knots[1:],
-                                                                   strict=True)] + [[hi]])
-    rss = _kink_rss_many(data, grid)
-    i = int(np.argmin(rss))
-    a = grid[max(i - 1, 0)]
-    b = grid[min(i + 1, grid.size - 1)]
-    best_x, best_rss = float(grid[i]), float(rss[i])
-    if b > a:
-        res = minimize_scalar(lambda xb: float(_kink_rss_many(data, np.array([xb]))[0]),
-                              bounds=(a, b), method="bounded",
-                              options={"xatol": 1e-10 * abs(b)})
-        if res.fun < best_rss:
-            best_x, best_rss = float(res.x), float(res.fun)
-    return best_x, best_rss
+def _kink_candidates(data: _Data):
+    """Every candidate optimum of the kink's breakpoint, with its RSS (Hudson's algorithm).
+
+    For a fixed partition of the points the continuous two-line fit is a constrained version
+    of two free lines; when the free lines of a partition intersect inside its gap, that
+    intersection is the optimum for the gap (the constraint holds for free), otherwise the
+    optimum over the gap lies at one of its data points. So the global optimum is among the
+    data points and the in-gap intersections (D. J. Hudson, JASA 61, 1097 (1966)).
+    """
+    rss_free, lines = _jump_rss_all(data, with_lines=True)
+    x = data.x
+    k = np.arange(1, x.size)
+    a_lo, b_lo, a_hi, b_hi = (v[k] for v in lines)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_int = (a_hi - a_lo) / (b_lo - b_hi)     # lines y = a + b x meet here
+    inside = np.isfinite(x_int) & (x_int <= x[k - 1]) & (x_int >= x[k]) & np.isfinite(
+        rss_free[k])
+    cand_x = np.concatenate([x, x_int[inside]])
+    cand_rss = np.concatenate([_kink_rss_many(data, x), rss_free[k][inside]])
+    return cand_x, cand_rss
 
 
-def _jump_rss_all(data: _Data):
-    """RSS of two independent lines for every split k (points [:k] and [k:])."""
+def _best_kink(cands, lo: float, hi: float):
+    """The best candidate breakpoint in [lo, hi] (1/eV) and its RSS."""
+    cand_x, cand_rss = cands
+    tol = 1e-12 * max(abs(lo), abs(hi))
+    sel = (cand_x >= lo - tol) & (cand_x <= hi + tol)
+    i = int(np.argmin(np.where(sel, cand_rss, np.inf)))
+    return float(cand_x[i]), float(cand_rss[i])
+
+
+def _jump_rss_all(data: _Data, *, with_lines: bool = False):
+    """RSS of two independent lines for every split k (points [:k] and [k:]).
+
+    From cumulative weighted moments; with ``with_lines`` also the lines ``y = a + b x`` of
+    both sides, ``(a_lo, b_lo, a_hi, b_hi)`` per split.
+    """
     x, y, w = data.x, data.y, data.w
+    pre = [np.concatenate([[0.0], np.cumsum(v)]) for v in
+           (w, w * x, w * y, w * x * x, w * x * y, w * y * y)]
+    suf = [m[-1] - m for m in pre]
 
-    def moments(xx, yy, ww):
-        c = [np.concatenate([[0.0], np.cumsum(v)]) for v in
-             (ww, ww * xx, ww * yy, ww * xx * xx, ww * xx * yy, ww * yy * yy)]
-        return c
-
-    def rss_from(S, Sx, Sy, Sxx, Sxy, Syy):
+    def fit(S, Sx, Sy, Sxx, Sxy, Syy):
         with np.errstate(divide="ignore", invalid="ignore"):
             vxx = Sxx - Sx * Sx / S
             vxy = Sxy - Sx * Sy / S
             vyy = Syy - Sy * Sy / S
-            out = vyy - vxy * vxy / vxx
-        return np.where(np.isfinite(out), np.maximum(out, 0.0), np.inf)
+            rss = vyy - vxy * vxy / vxx
+            b = vxy / vxx
+            a = (Sy - b * Sx) / S
+        return np.where(np.isfinite(rss), np.maximum(rss, 0.0), np.inf), a, b
 
-    pre = moments(x, y, w)
-    suf = [m[-1] - m for m in pre]
-    rss = rss_from(*pre) + rss_from(*suf)      # index k: split before point k
+    rss_lo, a_lo, b_lo = fit(*pre)
+    rss_hi, a_hi, b_hi = fit(*suf)
+    rss = rss_lo + rss_hi      # index k: split before point k
+    if with_lines:
+        return rss, (a_lo, b_lo, a_hi, b_hi)
     return rss
 
 
@@ -602,7 +613,8 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
         seg_none, rss_none = _fit_none(data, t)
         scores["none"] = (2, rss_none)
     lo3, hi3 = _kink_range(xs, MIN_POINTS)
-    kink = _best_kink(data, lo3, hi3)
+    cands = _kink_candidates(data)
+    kink = _best_kink(cands, lo3, hi3)
     scores["type-II"] = (3 + KINK_COST, kink[1])
     jr = _jump_rss_all(data)
     ks = np.arange(n + 1)
@@ -613,7 +625,7 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
     edge = {}
     if n >= 2 * MIN_POINTS - 1:
         lo2, hi2 = _kink_range(xs, MIN_POINTS - 1)
-        ek = min(_best_kink(data, lo2, lo3), _best_kink(data, hi3, hi2), key=lambda r: r[1])
+        ek = min(_best_kink(cands, lo2, lo3), _best_kink(cands, hi3, hi2), key=lambda r: r[1])
         edge["type-II (2 points on one side)"] = (3 + KINK_COST, ek[1])
         edge_ks = (ks == MIN_POINTS - 1) | (ks == n - MIN_POINTS + 1)
         if np.any(edge_ks):
@@ -628,8 +640,9 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
     if edge_wins:
         best = edge_wins[0].model
         segs = [seg_none] if segments == "auto" else []
+        win = edge_wins[0].bic if criterion == "BIC" else edge_wins[0].aicc
         reason = (f"the best description ({best}, {criterion} lower by "
-                  f"{best_regular - (edge_wins[0].bic if criterion == 'BIC' else edge_wins[0].aicc):.1f} "
+                  f"{best_regular - win:.1f} "
                   "than the best with 3 points a side) puts a break with fewer than "
                   f"{MIN_POINTS} points on one side: the data cannot decide; measure beyond "
                   "the range's end")

@@ -272,7 +272,7 @@ def infer_parameters(fit: ArrheniusFit, *, filling: float = 1.0, lattice="chain"
 def _infer_type_ii(fit, geometry, model, name, n0, base) -> Inference:
     tp = float(fit.transition_temperature)
     tp_se = float(fit.transition_temperature_stderr or 0.0)
-    lo, hi = fit.segments
+    hi = fit.segments[1]
     notes = ["M0 = 0 assumed: a kink alone does not determine the concerted-hopping strength"]
     t_range = (0.25 * tp, 4.0 * tp)
     if geometry is not None:
@@ -353,7 +353,7 @@ def _infer_type_i(fit, geometry, model, name, n0, k0, base) -> Inference:
                          "form); this model is not one")
     ti = float(fit.transition_temperature)
     kt = KB_EV * ti
-    lo, hi = fit.segments
+    lo = fit.segments[0]
     notes = [f"K0 = {k0:g} eV assumed (a jump does not determine it)",
              f"T_I taken at the centre of the bracketing interval {fit.transition_interval} K"]
     t_star_shift = geometry.blocking * n0 * k0 / 2.0
