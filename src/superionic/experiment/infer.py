@@ -278,12 +278,13 @@ def _infer_type_ii(fit, geometry, model, name, n0, base) -> Inference:
     if geometry is not None:
         k0 = tp / float(mf.chain.transition_temperature(1.0, n0, geometry))
     else:
-        probe = _type_ii_temperature(_model_with(None, model, 0.0, 0.1, 0.0, n0),
-                                     (1.0, 1e5))
+        trial = 2.0 * KB_EV * tp / n0          # the chain's relation as a first guess
+        probe = _type_ii_temperature(_model_with(None, model, 0.0, trial, 0.0, n0),
+                                     (0.05 * tp, 20.0 * tp))
         if probe is None:
-            raise ModelError("this model shows no type-II transition for K0 = 0.1 eV at the "
-                             "given filling: K0 cannot be inferred from Tp")
-        guess = 0.1 * tp / probe
+            raise ModelError(f"this model shows no type-II transition for K0 = {trial:.4g} eV "
+                             "at the given filling: K0 cannot be inferred from Tp")
+        guess = trial * tp / probe
 
         def mismatch(log_k0):
             t = _type_ii_temperature(_model_with(None, model, 0.0, math.exp(log_k0), 0.0, n0),
@@ -294,6 +295,7 @@ def _infer_type_ii(fit, geometry, model, name, n0, base) -> Inference:
         if abs(mismatch(math.log(guess))) > 1e-6 * tp:
             k0 = math.exp(brentq(mismatch, math.log(guess) - 0.5, math.log(guess) + 0.5,
                                  xtol=1e-10))
+        round_trip = mismatch(math.log(k0)) + tp
     k0_se = k0 * tp_se / tp
     kt = KB_EV * tp
     out = dict(K0=k0, K0_stderr=k0_se, M0=0.0)
@@ -316,8 +318,7 @@ def _infer_type_ii(fit, geometry, model, name, n0, base) -> Inference:
     if geometry is None:
         notes.append("Lambda0 not inferred: the relation Ea(above Tp) = Lambda0 + kB Tp holds "
                      "on two-sublattice lattices")
-        rt = _type_ii_temperature(_model_with(None, model, 0.0, k0, 0.0, n0), t_range)
-        return Inference(**base, **out, round_trip_temperature=rt, notes=tuple(notes),
+        return Inference(**base, **out, round_trip_temperature=round_trip, notes=tuple(notes),
                          verdict="K0 inferred; the activation energies were not compared")
     lam = hi.activation_energy - kt
     lam_se = math.hypot(hi.activation_energy_stderr, KB_EV * tp_se)
