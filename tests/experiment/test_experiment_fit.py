@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -296,7 +297,7 @@ def test_exact_breakpoint_profile_matches_brute_force():
         w = np.array([dict(zip(1 / (KB_EV * t), (sigma / err) ** 2, strict=True))[v]
                       for v in x])
 
-        def chi2_at(xb):
+        def chi2_at(xb, x=x, y=y, w=w):
             X = np.column_stack([np.ones_like(x), -np.minimum(x, xb), -np.maximum(x - xb, 0)])
             beta = np.linalg.lstsq(X * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
             r = y - X @ beta
@@ -305,7 +306,7 @@ def test_exact_breakpoint_profile_matches_brute_force():
         best = min(
             minimize_scalar(chi2_at, bounds=(a, b), method="bounded",
                             options={"xatol": 1e-12}).fun
-            for a, b in zip(x[2:-3], x[3:-2], strict=True)
+            for a, b in itertools.pairwise(x[2:-2])
         )
         assert chi2 == pytest.approx(best, rel=1e-6, abs=1e-9)
         assert chi2 <= best * (1 + 1e-8)

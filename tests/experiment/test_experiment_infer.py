@@ -48,7 +48,7 @@ def test_honeycomb_matches_documented_simulation():
     assert tp / tc == pytest.approx(2.634, abs=1e-3)
     assert abs(tc - 2167.0) < 2 * 26.0
     # and through the inference: a kink at 5802 K on the honeycomb at half filling
-    fit, k0 = type_ii_fit("honeycomb", lam=0.3, tp=5802.26, rel=0.005, seed=4)
+    fit, _ = type_ii_fit("honeycomb", lam=0.3, tp=5802.26, rel=0.005, seed=4)
     inf = ex.infer_parameters(fit, filling=1.0, lattice="honeycomb")
     assert inf.exact_over_mean_field == pytest.approx(2 * math.log(2 + math.sqrt(3)))
     assert inf.K0 == pytest.approx(0.5, rel=0.03)
