@@ -124,8 +124,10 @@ def fit_command(file, quantity, filling, lattice, segments, criterion, convert_t
     click.echo(fit_report(fit, inference))
     outdir.mkdir(parents=True, exist_ok=True)
     stem = file.stem
-    fig = Figure(figsize=(5.5, 4.2), layout="constrained")
-    pe.plot_fit(fit, inference, ax=fig.subplots())
+    fig = Figure(figsize=(10.0, 4.0), layout="constrained")
+    ax, dev = fig.subplots(1, 2)
+    pe.plot_fit(fit, inference, ax=ax)
+    pe.plot_deviation(fit, inference, ax=dev)
     fig.savefig(outdir / f"{stem}_fit.png", dpi=130)
     ds = fit.to_dataset()
     ds.attrs["table_notes"] = "; ".join(table.notes)

@@ -31,8 +31,8 @@ TYPE_I = {"lambda0": 0.25, "T_I": 700.0, "n0": 1.0, "relative_error": 0.02}
 def _figure():
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(5.5, 4.2), layout="constrained")
-    return fig, fig.subplots()
+    fig = Figure(figsize=(10.0, 4.0), layout="constrained")
+    return fig, fig.subplots(1, 2)
 
 
 def _write_csv(table, path: Path) -> None:
@@ -51,9 +51,11 @@ def _one(outdir: Path, name: str, table, truth: dict, files: list[str]) -> dict:
     read = ex.read_table(csv)
     fit = ex.fit_arrhenius(read.temperature, read.values, errors=read.errors)
     inference = ex.infer_parameters(fit, filling=truth["n0"], lattice="chain")
-    fig, ax = _figure()
+    fig, (ax, dev) = _figure()
     pe.plot_fit(fit, inference, ax=ax)
     ax.set_title(f"synthetic {truth['kind']} data (chain mean field)", fontsize="small")
+    pe.plot_deviation(fit, inference, ax=dev)
+    dev.set_title("minus the line above the transition", fontsize="small")
     save_figure(fig, outdir / f"{name}_fit.png", files)
     ds = fit.to_dataset()
     ds.attrs["inference_json"] = json.dumps(jsonable(inference.as_dict()))
