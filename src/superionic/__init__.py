@@ -26,6 +26,8 @@ Mean field (Secs. IV-V, Eqs. 43-55)
     ``table1``
 Many-body simulation
     :func:`simulate`, :func:`simulate_many`
+Measurements in
+    :mod:`superionic.experiment`: ``read_table``, ``fit_arrhenius``, ``infer_parameters``
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -38,6 +40,7 @@ from . import (
     channels,
     driving,
     dynamics,
+    experiment,
     io,
     meanfield,
     models,
@@ -97,6 +100,7 @@ __all__ = [
     "driving",
     "dynamics",
     "eigenmodes",
+    "experiment",
     "eigenvalues",
     "group_velocities",
     "io",

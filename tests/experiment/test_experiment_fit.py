@@ -310,3 +310,53 @@ def test_exact_breakpoint_profile_matches_brute_force():
         )
         assert chi2 == pytest.approx(best, rel=1e-6, abs=1e-9)
         assert chi2 <= best * (1 + 1e-8)
+
+
+def test_kink_standard_errors_are_calibrated():
+    """On a true broken line with known noise, z-scores of Tp, both Ea, the drop and the
+    prefactor below have mean ~0 and spread ~1 over 200 seeds (the breakpoint's Jacobian
+    enters all of them)."""
+    rng = np.random.default_rng(99)
+    t = np.linspace(300, 800, 24)
+    tb, ea_lo, ea_hi, ln_a = 530.0, 0.50, 0.38, 12.0
+    clean = broken_line(t, tb, ea_lo, ea_hi, ln_a)
+    ln_a_lo = ln_a - ea_hi / (KB_EV * tb) + ea_lo / (KB_EV * tb)
+    z = {"tp": [], "lo": [], "hi": [], "drop": [], "ln_a_lo": [], "lo_at_450": []}
+    y700 = ln_a_lo - ea_lo / (KB_EV * 450.0)
+    for _ in range(DRAWS):
+        sigma = clean * np.exp(0.02 * rng.standard_normal(t.size))
+        fit = ex.fit_arrhenius(t, sigma, errors=0.02 * sigma)
+        assert fit.kind == "type-II"
+        lo, hi = fit.segments
+        drop, drop_se = fit.activation_energy_drop()
+        z["tp"].append((fit.transition_temperature - tb) / fit.transition_temperature_stderr)
+        z["lo"].append((lo.activation_energy - ea_lo) / lo.activation_energy_stderr)
+        z["hi"].append((hi.activation_energy - ea_hi) / hi.activation_energy_stderr)
+        z["drop"].append((drop - (ea_lo - ea_hi)) / drop_se)
+        z["ln_a_lo"].append((lo.ln_prefactor - ln_a_lo) / lo.ln_prefactor_stderr)
+        z["lo_at_450"].append((lo.ln_value(450.0) - y700) / lo.ln_value_stderr(450.0))
+    for name, values in z.items():
+        values = np.array(values)
+        assert abs(values.mean()) < 0.25, name
+        assert 0.85 < values.std() < 1.15, (name, values.std())
+
+
+def test_jump_standard_errors_are_calibrated():
+    rng = np.random.default_rng(5)
+    t = np.linspace(300, 800, 20)
+    x = 1 / (KB_EV * t)
+    i = int(np.searchsorted(t, 560))
+    xt = 0.5 * (x[i - 1] + x[i])
+    clean = np.where(t < 560, 14.0 - 0.6 * x, 9.0 - 0.2 * x)
+    ln_jump = (9.0 - 0.2 * xt) - (14.0 - 0.6 * xt)
+    zj, zhi = [], []
+    for _ in range(DRAWS):
+        y = clean + 0.03 * rng.standard_normal(t.size)
+        sigma = np.exp(y) / t
+        fit = ex.fit_arrhenius(t, sigma, errors=0.03 * sigma)
+        assert fit.kind == "type-I"
+        zj.append((math.log(fit.jump_ratio) - ln_jump) / fit.ln_jump_ratio_stderr)
+        hi = fit.segments[1]
+        zhi.append((hi.activation_energy - 0.2) / hi.activation_energy_stderr)
+    for values in (np.array(zj), np.array(zhi)):
+        assert abs(values.mean()) < 0.25 and 0.85 < values.std() < 1.15, values.std()
