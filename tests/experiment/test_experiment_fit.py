@@ -360,3 +360,13 @@ def test_jump_standard_errors_are_calibrated():
         zhi.append((hi.activation_energy - 0.2) / hi.activation_energy_stderr)
     for values in (np.array(zj), np.array(zhi)):
         assert abs(values.mean()) < 0.25 and 0.85 < values.std() < 1.15, values.std()
+
+
+def test_undecided_results_still_write():
+    two = ex.fit_arrhenius([300.0, 400.0], [1e-3, 2e-3])
+    assert two.kind == "undecided" and two.segments == () and two.reduced_chi2 is None
+    ds = two.to_dataset()
+    assert ds.sizes["segment"] == 0 and "fit_ln" not in ds
+    four = ex.fit_arrhenius([300.0, 400.0, 500.0, 600.0], [1e-3, 2e-3, 5e-3, 1e-2])
+    assert four.kind == "undecided" and len(four.segments) == 1
+    assert four.reduced_chi2 is not None and "residual" in four.to_dataset()

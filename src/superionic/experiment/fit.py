@@ -147,9 +147,9 @@ class ArrheniusFit:
         Every candidate scored, best first.
     drop_stderr : float or None
         Standard error of ``Ea_below - Ea_above`` (with the kink's full covariance).
-    reduced_chi2 : float
+    reduced_chi2 : float or None
         chi^2 / (n - k) of the chosen model with stated errors, else the residual variance
-        of ``y`` (the errors then come from the scatter).
+        of ``y`` (the errors then come from the scatter); None when no line was fitted.
     weighted : bool
         Whether stated errors weighted the fit.
     temperature, values, errors : ndarray
@@ -170,7 +170,7 @@ class ArrheniusFit:
     ln_jump_ratio_stderr: float | None
     evidence: tuple[ModelEvidence, ...]
     drop_stderr: float | None
-    reduced_chi2: float
+    reduced_chi2: float | None
     weighted: bool
     temperature: np.ndarray
     values: np.ndarray
@@ -187,6 +187,8 @@ class ArrheniusFit:
 
     def segment_at(self, temperature: float) -> Segment:
         """The segment that describes ``temperature`` (K)."""
+        if not self.segments:
+            raise MeasurementError("this fit has no segment (the data were too few)")
         if len(self.segments) == 1 or self.transition_temperature is None:
             return self.segments[0]
         return self.segments[0] if temperature < self.transition_temperature else \
@@ -249,32 +251,30 @@ class ArrheniusFit:
 
         t = self.temperature
         y = _fitted_variable(t, self.values, self.quantity)
-        fit = np.array([self.segment_at(ti).ln_value(ti) for ti in t])
-        fse = np.array([self.segment_at(ti).ln_value_stderr(ti) for ti in t])
+        segs = self.segments
+        names = (["below", "above"] if len(segs) == 2 else ["all"])[: len(segs)]
         ds = xr.Dataset(
             {
                 "value": ("temperature", self.values, {"units": self.unit}),
-                "fit_ln": ("temperature", fit, {"long_name": self.fitted_variable}),
-                "fit_ln_stderr": ("temperature", fse),
-                "residual": ("temperature", y - fit, {"long_name": "data - fit, " +
-                                                      self.fitted_variable}),
-                "activation_energy": ("segment", [s.activation_energy for s in self.segments],
+                "activation_energy": ("segment", [s.activation_energy for s in segs],
                                       {"units": "eV"}),
                 "activation_energy_stderr": ("segment", [s.activation_energy_stderr
-                                                         for s in self.segments],
-                                             {"units": "eV"}),
-                "ln_prefactor": ("segment", [s.ln_prefactor for s in self.segments]),
-                "ln_prefactor_stderr": ("segment", [s.ln_prefactor_stderr
-                                                    for s in self.segments]),
-                "t_min": ("segment", [s.temperature_range[0] for s in self.segments],
-                          {"units": "K"}),
-                "t_max": ("segment", [s.temperature_range[1] for s in self.segments],
-                          {"units": "K"}),
+                                                         for s in segs], {"units": "eV"}),
+                "ln_prefactor": ("segment", [s.ln_prefactor for s in segs]),
+                "ln_prefactor_stderr": ("segment", [s.ln_prefactor_stderr for s in segs]),
+                "t_min": ("segment", [s.temperature_range[0] for s in segs], {"units": "K"}),
+                "t_max": ("segment", [s.temperature_range[1] for s in segs], {"units": "K"}),
             },
             coords={"temperature": ("temperature", t, {"units": "K"}),
-                    "segment": ("segment", ["below", "above"][: len(self.segments)]
-                                if len(self.segments) == 2 else ["all"])},
+                    "segment": ("segment", names)},
         )
+        if segs:
+            fit = np.array([self.segment_at(ti).ln_value(ti) for ti in t])
+            fse = np.array([self.segment_at(ti).ln_value_stderr(ti) for ti in t])
+            ds["fit_ln"] = ("temperature", fit, {"long_name": self.fitted_variable})
+            ds["fit_ln_stderr"] = ("temperature", fse)
+            ds["residual"] = ("temperature", y - fit,
+                              {"long_name": "data - fit, " + self.fitted_variable})
         if self.errors is not None:
             ds["error"] = ("temperature", self.errors, {"units": self.unit})
         summary = self.as_dict()
@@ -575,13 +575,13 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
     def result(kind, decided, reason, segs, tt=None, tt_se=None, interval=None, jump=None,
                jump_se=None, evidence=(), rss=math.nan, k=2, extra=(), drop_se=None):
         dof = n - k
-        red = (rss / dof if dof > 0 else math.nan)
+        red = rss / dof if dof > 0 and math.isfinite(rss) else None
         return ArrheniusFit(
             kind=kind, decided=decided, reason=reason, quantity=quantity, criterion=criterion,
             transition_temperature=tt, transition_temperature_stderr=tt_se,
             transition_interval=interval, segments=tuple(segs), jump_ratio=jump,
             ln_jump_ratio_stderr=jump_se, evidence=tuple(evidence), drop_stderr=drop_se,
-            reduced_chi2=float(red),
+            reduced_chi2=red,
             weighted=known, temperature=t, values=v, errors=e,
             notes=tuple(notes) + tuple(extra),
         )
@@ -597,7 +597,7 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
         return result("none", True, "one segment requested", [seg], evidence=ev, rss=rss)
 
     if n < 2 * MIN_POINTS:
-        segs = []
+        segs, rss = [], math.nan
         if n >= MIN_POINTS:
             seg, rss = _fit_none(data, t)
             segs = [seg]
@@ -605,7 +605,7 @@ def fit_arrhenius(temperature, values, *, quantity: str = "sigma", segments="aut
                   f"needs at least {MIN_POINTS} points per segment ({2 * MIN_POINTS} in all)")
         if segments == 2:
             raise InsufficientDataError(reason)
-        return result("undecided", False, reason, segs, rss=math.nan)
+        return result("undecided", False, reason, segs, rss=rss)
 
     xs = np.sort(x)
     scores: dict[str, tuple[int, float]] = {}
