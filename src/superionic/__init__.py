@@ -26,6 +26,8 @@ Mean field (Secs. IV-V, Eqs. 43-55)
     ``table1``
 Many-body simulation
     :func:`simulate`, :func:`simulate_many`
+Measurements in
+    :mod:`superionic.experiment`: ``read_table``, ``fit_arrhenius``, ``infer_parameters``
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -35,6 +37,7 @@ Figures and command line
 
 from . import (
     channels,
+    experiment,
     io,
     kspace,
     lattice,
@@ -99,6 +102,7 @@ __all__ = [
     "dynamics",
     "eigenmodes",
     "eigenvalues",
+    "experiment",
     "group_velocities",
     "io",
     "kspace",

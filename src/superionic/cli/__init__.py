@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import channels, core, meanfield, report, simulation  # noqa: F401  (register commands)
+from . import channels, core, fit, meanfield, report, simulation  # noqa: F401  (register commands)
 from ._group import main
 
 __all__ = ["main"]
