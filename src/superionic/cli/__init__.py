@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from . import channels, core, meanfield, report, simulation  # noqa: F401  (register commands)
+from . import channels, core, meanfield, report, simulation, structure  # noqa: F401
+
+# (the imports above register the commands)
 from ._group import main
 
 __all__ = ["main"]

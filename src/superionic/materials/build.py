@@ -27,7 +27,7 @@ from .._validate import finite_float
 from ..errors import ModelError
 from ..hops import Hop
 from ..lattice import Lattice, Site
-from ..model import HoppingModel
+from ..model import HoppingModel, Interactions
 from .errors import MissingEnergyError, NonPercolatingNetworkError
 from .network import HopNetwork, _describe_directions, _percolation, hop_network
 
@@ -229,6 +229,7 @@ def build_model(
     charge: float | None = None,
     filling: float | None = None,
     sites="occupied",
+    interactions: Interactions | None = None,
     allow_nonpercolating: bool = False,
     **network_options,
 ) -> HoppingModel:
@@ -258,6 +259,8 @@ def build_model(
         guessed by pymatgen from the composition).
     filling : float, optional
         Ions per cell; default the structure's (the sum of the mobile species' occupancies).
+    interactions : Interactions, optional
+        K0 and M0 of Sec. IV for the mean field and the many-body simulation (default none).
     allow_nonpercolating : bool
         Warn instead of raising :class:`NonPercolatingNetworkError` for a network that does not
         connect every site or does not span three dimensions.
@@ -319,7 +322,8 @@ def build_model(
                                      saddle_vals, degeneracy, live, strict=True)
         if ok
     ]
-    return HoppingModel(lattice, hops, tau=step, filling=float(filling), charge=z)
+    return HoppingModel(lattice, hops, tau=step, filling=float(filling), charge=z,
+                        interactions=interactions)
 
 
 # =========================================================================== spec text

@@ -765,9 +765,8 @@ def _hop_classes(source, target, cell, lengths, raw_class, site_class, site_clas
         length = float(np.mean(lengths[members]))
         start = positions[source[k]] @ lat
         end = (positions[target[k]] + cell[k]) @ lat
-        info.append((round(length, 6), ends, c, members.size, _segment_clearance(start, end,
-                                                                                 framework)))
-    info.sort(key=lambda x: (x[0], [_label_key(e) for e in x[1]], x[2]))
+        info.append((length, ends, c, members.size, _segment_clearance(start, end, framework)))
+    info.sort(key=lambda x: (round(x[0], 4), [_label_key(e) for e in x[1]], x[2]))
     names: dict[str, int] = {}
     classes = []
     remap = np.empty(n_raw, dtype=np.int64)

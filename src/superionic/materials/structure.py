@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def load_structure(structure):
         try:
             return Structure.from_file(str(path), merge_tol=0.01)
         except Exception as exc:  # pymatgen raises many kinds of errors for bad files
-            raise StructureError(f"cannot read a crystal structure from {str(path)!r}: {exc}") from None
+            raise StructureError(
+                f"cannot read a crystal structure from {str(path)!r}: {exc}"
+            ) from None
     try:
         from ase import Atoms
     except ImportError:  # pragma: no cover - ase is part of the [materials] extra
@@ -249,7 +252,12 @@ def find_symmetry(lattice, positions, types, *, symprec: float) -> Symmetry:
     import spglib
 
     cell = (np.asarray(lattice), np.asarray(positions), np.asarray(types, dtype=np.int64))
-    data = spglib.get_symmetry_dataset(cell, symprec=symprec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # spglib's error-handling notice
+        try:
+            data = spglib.get_symmetry_dataset(cell, symprec=symprec)
+        except Exception:  # spglib >= 2.5 may raise instead of returning None
+            data = None
     if data is None:
         raise StructureError(
             f"spglib found no space group for this cell (symprec = {symprec} Å); check the "
@@ -275,7 +283,7 @@ def expand_orbit(point, symmetry: Symmetry, lattice: np.ndarray, tol: float) -> 
 
 
 def symmetrize_point(point, symmetry: Symmetry, lattice: np.ndarray, tol: float) -> np.ndarray:
-    """Average of the images that coincide with ``point``: the point on its site-symmetry element."""
+    """Mean of the images that coincide with ``point``: the point on its symmetry element."""
     p = np.asarray(point, dtype=float)
     images = symmetry.apply(p[None, :])[:, 0, :]
     delta = images - p
