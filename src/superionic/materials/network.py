@@ -363,6 +363,12 @@ def hop_network(
     clash_fraction = finite_float("clash_fraction", clash_fraction, minimum=0.0, maximum=1.0)
     struct = load_structure(structure)
     element = mobile_element(mobile)
+    present = sorted({el.symbol for el in struct.composition.elements})
+    if isinstance(sites, str) and sites == "occupied" and element not in present:
+        raise NoSuchSpeciesError(
+            f"mobile = {mobile!r}: the structure has no {element} sites (species present: "
+            f"{present}); for interstitial sites use sites='voronoi' or explicit sites"
+        )
     framework = split_structure(struct, element)
     lat = framework.lattice
     tol = max(10 * symprec, LENGTH_TOL)

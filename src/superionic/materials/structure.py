@@ -71,7 +71,7 @@ def mobile_element(mobile) -> str:
 
     try:
         sp = get_el_sp(mobile)
-    except (ValueError, KeyError, TypeError):
+    except Exception:  # pymatgen raises several kinds for unknown symbols
         raise NoSuchSpeciesError(
             f"mobile = {mobile!r} is not a chemical element or ion (e.g. 'Ag' or 'Ag+')"
         ) from None
