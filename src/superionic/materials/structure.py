@@ -71,12 +71,12 @@ def mobile_element(mobile) -> str:
 
     try:
         sp = get_el_sp(mobile)
-    except Exception:  # pymatgen raises several kinds for unknown symbols
+        el = sp if isinstance(sp, Element) else sp.element
+        return Element(el.symbol).symbol
+    except Exception:  # pymatgen raises several kinds (and makes dummy species) for unknowns
         raise NoSuchSpeciesError(
             f"mobile = {mobile!r} is not a chemical element or ion (e.g. 'Ag' or 'Ag+')"
         ) from None
-    el = sp if isinstance(sp, Element) else sp.element
-    return el.symbol
 
 
 @dataclass(frozen=True)
