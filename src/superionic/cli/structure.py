@@ -46,15 +46,16 @@ def _site_option(text: str):
               help="Z in e [default: the oxidation state in the structure].")
 @click.option("--filling", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Ions per cell [default: the structure's occupancy].")
-@click.option("--tau", type=click.FloatRange(min=0, min_open=True), default=1e-13,
-              show_default=True, help="Step in s written to the spec (1 / attempt frequency).")
+@click.option("--attempt-frequency", type=click.FloatRange(min=0, min_open=True), default=1e13,
+              show_default=True, help="Attempt frequency in Hz (sets the spec's step and "
+                                      "degeneracies).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Spec file [default: <structure stem>_<mobile>.toml].")
 @click.option("--netcdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the network (sites, bonds, classes) as NetCDF.")
 def structure_command(structure_file: Path, mobile: str, cutoff: float, mode: str,
                       explicit: tuple[str, ...], min_distance: float, charge: float | None,
-                      filling: float | None, tau: float, output: Path | None,
+                      filling: float | None, attempt_frequency: float, output: Path | None,
                       netcdf: Path | None) -> None:
     """Site and hop classes of MOBILE in STRUCTURE_FILE, and a TOML spec with energies to fill.
 
@@ -76,8 +77,8 @@ def structure_command(structure_file: Path, mobile: str, cutoff: float, mode: st
             warnings.simplefilter("always", materials.FrameworkClashWarning)
             network = materials.hop_network(structure_file, mobile=mobile, cutoff=cutoff,
                                             sites=sites, min_distance=min_distance)
-        text = materials.model_spec(network, tau=tau, charge=charge, filling=filling,
-                                    source=structure_file.name)
+        text = materials.model_spec(network, attempt_frequency=attempt_frequency, charge=charge,
+                                    filling=filling, source=structure_file.name)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
     for w in caught:

@@ -346,7 +346,7 @@ def model_spec(
     *,
     site_energies=None,
     saddle_energies=None,
-    tau: float = 1e-13,
+    attempt_frequency: float = DEFAULT_ATTEMPT_FREQUENCY,
     charge: float | None = None,
     filling: float | None = None,
     source: str | None = None,
@@ -363,14 +363,21 @@ def model_spec(
     network : HopNetwork
     site_energies, saddle_energies : mapping, optional
         Known energies (eV) by class name.
-    tau : float
-        The step in s written to the spec (attempt frequency 1 / tau).
+    attempt_frequency : float
+        Hz. As in :func:`build_model`: the spec's step is ``0.5 / (largest total attempt
+        frequency of a site)`` and each hop's degeneracy ``1 / (nu tau)``, so that the filled
+        spec gives the model :func:`build_model` builds with the same energies.
     charge, filling : float, optional
         Defaults as in :func:`build_model`; a structure without them needs them here.
     source : str, optional
         Where the structure came from, for the header comment.
     """
     z = _charge(network, charge)
+    nu = finite_float("attempt_frequency (Hz)", attempt_frequency, minimum=0.0, strict_min=True)
+    coordination = np.bincount(np.concatenate([network.bond_source, network.bond_target]),
+                               minlength=network.n_sites)
+    tau = 0.5 / (nu * float(coordination.max()))
+    degeneracy = 1.0 / (nu * tau)
     n0 = network.filling if filling is None else finite_float("filling", filling)
     if n0 <= 0:
         raise ModelError(f"filling = {n0:g}: give filling= (ions per cell) for this network")
@@ -386,7 +393,7 @@ def model_spec(
         "# Fill in every energy below (eV): one per site class, one saddle per hop class.",
         f"name = {_toml(network.formula + ' ' + network.mobile + ' hopping')}",
         f"vectors = {_toml([[float(x) for x in row] for row in network.lattice])}",
-        f"tau = {_toml(tau)}",
+        f"tau = {_toml(tau)}   # s: 0.5 / (largest total attempt frequency of a site)",
         f"filling = {_toml(n0)}",
         f"charge = {_toml(z)}",
         f"cell_volume = {_toml(network.volume)}",
@@ -411,5 +418,8 @@ def model_spec(
         lines += ["", "[[hops]]", f"source = {_toml(names[int(s)])}",
                   f"target = {_toml(names[int(t)])}",
                   f"cell = {_toml([int(x) for x in cell])}",
-                  f"saddle = {_toml(network.hop_classes[int(k)].name)}"]
+                  f"saddle = {_toml(network.hop_classes[int(k)].name)}",
+                  f"degeneracy = {_toml(degeneracy)}   # 1 / (attempt frequency x tau)"]
+    lines += ["", "[interactions]   # Sec. IV, eV: repulsion K0 and concerted hopping M0",
+              "K0 = 0.0", "M0 = 0.0"]
     return "\n".join(lines) + "\n"

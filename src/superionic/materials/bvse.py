@@ -51,7 +51,8 @@ def bvse_landscape(network, *, charge: float, resolution: float = 0.15, r_cut: f
         raise ModelError(f"charge = {charge!r}: BVSE needs a nonzero integer oxidation state")
     mobile = f"{network.mobile}{abs(q)}{'+' if q > 0 else '-'}"
     lain = Lain(verbose=False)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), np.errstate(divide="ignore",
+                                                                invalid="ignore"):
         lain.read_structure(framework, oxi_check=False)
         try:
             grid = np.asarray(lain.bvse_distribution(mobile_ion=mobile, r_cut=r_cut,
@@ -61,6 +62,8 @@ def bvse_landscape(network, *, charge: float, resolution: float = 0.15, r_cut: f
                 f"bvlain has no BVSE parameters for {mobile} with framework ions "
                 f"{sorted(set(map(str, species)))}"
             ) from None
+    if not np.all(np.isfinite(grid)):
+        raise ModelError("the BVSE grid holds non-finite energies (framework too close?)")
     axes = [np.linspace(0.0, 1.0, n) for n in grid.shape]
     interp = RegularGridInterpolator(axes, grid, method="linear")
     inv = np.linalg.inv(fw.lattice)
