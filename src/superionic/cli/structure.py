@@ -24,7 +24,8 @@ def _site_option(text: str):
     try:
         point = tuple(float(x) for x in coords.split(","))
     except ValueError:
-        raise click.BadParameter(f"{text!r}: expected [WYCKOFF:]x,y,z", param_hint="--site")
+        raise click.BadParameter(f"{text!r}: expected [WYCKOFF:]x,y,z",
+                                 param_hint="--site") from None
     if len(point) != 3:
         raise click.BadParameter(f"{text!r}: expected three fractional coordinates",
                                  param_hint="--site")

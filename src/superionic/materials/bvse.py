@@ -46,7 +46,7 @@ def bvse_landscape(network, *, charge: float, resolution: float = 0.15, r_cut: f
     oxi = _framework_oxidation_states(network)
     species = [Species(s, o) for s, o in zip(_symbols(fw), oxi, strict=True)]
     framework = Structure(Lattice(fw.lattice), species, fw.positions)
-    q = int(round(charge))
+    q = round(charge)
     if q == 0 or abs(q - charge) > 1e-9:
         raise ModelError(f"charge = {charge!r}: BVSE needs a nonzero integer oxidation state")
     mobile = f"{network.mobile}{abs(q)}{'+' if q > 0 else '-'}"
