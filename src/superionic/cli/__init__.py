@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import channels, core, fit, meanfield, report, simulation  # noqa: F401  (register commands)
+from . import (  # noqa: F401  (the imports register the commands)
+    channels,
+    core,
+    fit,
+    meanfield,
+    report,
+    simulation,
+    structure,
+)
 from ._group import main
 
 __all__ = ["main"]

@@ -36,6 +36,7 @@ from .spec import (
     _problems_from_validation,
     _raw_site_checks,
 )
+from .spec_energies import resolve_energy_names
 
 __all__ = ["model_to_toml", "parse_spec", "spec_to_model"]
 
@@ -81,7 +82,12 @@ def _build_explicit(spec: ExplicitSpec) -> HoppingModel:
             exclusion=spec.interactions.exclusion,
         )
         return HoppingModel(
-            lattice, hops, tau=spec.tau, filling=spec.filling, interactions=interactions
+            lattice,
+            hops,
+            tau=spec.tau,
+            filling=spec.filling,
+            interactions=interactions,
+            charge=spec.charge,
         )
     except ModelError as exc:
         raise SpecError([SpecProblem("hops", _MISSING, str(exc))]) from None
@@ -160,6 +166,7 @@ def parse_spec(data: Mapping[str, Any] | str, *, source: str | None = None) -> M
             raise SpecError([_decode_error(exc, data)], source) from None
     if not isinstance(data, Mapping):
         raise SpecError([SpecProblem("", data, "a spec must be a TOML table")], source)
+    data = resolve_energy_names(data, source)
     root: type[ExplicitSpec] | type[CannedSpec] = CannedSpec if "model" in data else ExplicitSpec
     try:
         spec = root.model_validate(dict(data))
@@ -222,6 +229,8 @@ def model_to_toml(
     kpath : mapping, optional
         ``{"points": {label: fractional coords}, "path": [labels]}``.
     """
+    if charge is None and model.charge != 1.0:
+        charge = model.charge
     lines: list[str] = []
     if name is not None:
         lines.append(f"name = {_toml_value(name)}")

@@ -152,6 +152,9 @@ class HoppingModel:
         Mobile ions per cell, n0 (0 < n0 <= number of sites). Default 1.
     interactions : Interactions
         K0, M0 and exclusion for the mean field (Sec. IV) and the many-body simulation.
+    charge : float, optional
+        Charge Z of the mobile ion in units of e (nonzero); the default of
+        :func:`~superionic.transport.conductivity_tensor`. Default 1.
     """
 
     lattice: Lattice
@@ -159,6 +162,7 @@ class HoppingModel:
     tau: float = 1.0
     filling: float = 1.0
     interactions: Interactions = field(default_factory=Interactions)
+    charge: float = 1.0
 
     def __init__(
         self,
@@ -168,6 +172,7 @@ class HoppingModel:
         tau: float = 1.0,
         filling: float = 1.0,
         interactions: Interactions | None = None,
+        charge: float = 1.0,
     ) -> None:
         set_ = object.__setattr__
         if not isinstance(lattice, Lattice):
@@ -198,6 +203,10 @@ class HoppingModel:
                 f"HoppingModel.interactions must be Interactions, got {type(interactions).__name__}"
             )
         set_(self, "interactions", interactions)
+        charge = finite_float("HoppingModel.charge (e)", charge)
+        if charge == 0.0:
+            raise ModelError("HoppingModel.charge (e) must be nonzero, got 0.0")
+        set_(self, "charge", charge)
         self._structure  # validates hops eagerly  # noqa: B018
 
     # ------------------------------------------------------------------ structure

@@ -4,6 +4,6 @@ A section exposes ``build(outdir: pathlib.Path, *, quick: bool = False, progress
 it writes its files under ``outdir`` and returns a JSON-serialisable summary.
 """
 
-SECTIONS = ("core", "meanfield", "simulation", "channels")
+SECTIONS = ("core", "meanfield", "simulation", "channels", "materials")
 
 __all__ = ["SECTIONS"]

@@ -213,7 +213,7 @@ def conductivity_tensor(
     model: HoppingModel,
     *,
     temperature,
-    charge: float = 1.0,
+    charge: float | None = None,
     cell_volume: float | None = None,
     coupling: str = "symmetric",
     filling: float | None = None,
@@ -226,8 +226,8 @@ def conductivity_tensor(
         ``model.tau`` must be the physical step in seconds (the inverse attempt frequency).
     temperature : float
         K (also sets the hop probabilities of energy-declared models).
-    charge : float
-        Ionic charge Z in units of e.
+    charge : float, optional
+        Ionic charge Z in units of e; default ``model.charge``.
     cell_volume : float, optional
         Å^3; default the lattice cell volume (3D lattices only).
     filling : float, optional
@@ -248,7 +248,7 @@ def conductivity_tensor(
     return mobility_to_conductivity(
         mob,
         temperature=temperature,
-        charge=charge,
+        charge=model.charge if charge is None else charge,
         filling=model.filling if filling is None else filling,
         cell_volume=cell_volume,
     )
@@ -258,7 +258,7 @@ def conductivity_vs_temperature(
     model: HoppingModel,
     temperatures,
     *,
-    charge: float = 1.0,
+    charge: float | None = None,
     cell_volume: float | None = None,
     coupling: str = "symmetric",
 ) -> xr.Dataset:
@@ -270,6 +270,8 @@ def conductivity_vs_temperature(
         ``sigma`` (temperature, i, j) in S/cm, ``sigma_iso`` (mean of the diagonal),
         ``diffusion`` (temperature, i, j) in Å^2/s.
     """
+    if charge is None:
+        charge = model.charge
     temps = positive_temperature(temperatures, "temperatures")
     if temps.ndim != 1:
         raise ModelError("temperatures must be a 1D array of K")
