@@ -6,6 +6,20 @@ the rules :func:`superionic.simulate` samples and returns exact stationary avera
 coefficients in a Dataset with the simulation's variable names. See ``docs/exact.md``.
 """
 
-from .solver import MAX_STATES, StateSpaceTooLarge, count_configurations, solve
+from .solver import (
+    MAX_STATES,
+    ManyBodyChain,
+    StateSpaceTooLarge,
+    count_configurations,
+    markov_chain,
+    solve,
+)
 
-__all__ = ["MAX_STATES", "StateSpaceTooLarge", "count_configurations", "solve"]
+__all__ = [
+    "MAX_STATES",
+    "ManyBodyChain",
+    "StateSpaceTooLarge",
+    "count_configurations",
+    "markov_chain",
+    "solve",
+]

@@ -28,7 +28,6 @@ dX`` per pair and, per parent, the second moment and the expected number of hops
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,8 +109,9 @@ class StateCodec:
 
     @staticmethod
     def for_geometry(geo: Geometry, *, memory: bool, tagged: bool) -> StateCodec:
-        n_digits = 2 + (1 if tagged else 0) + (geo.n_slots if memory else 0)
-        bits = max(1, math.ceil(math.log2(n_digits)))
+        max_digit = (2 + geo.n_slots) if memory else (2 if tagged else 1)
+        n_digits = max_digit + 1
+        bits = max(1, max_digit.bit_length())
         if bits * geo.n_sites > 64:
             raise ModelError(
                 f"supercell has {geo.n_sites} sites with {n_digits} codes each: more than the 64 "
@@ -209,7 +209,7 @@ def _group_sum(inv, m, values):
     out = np.empty((m, flat.shape[1]))
     for c in range(flat.shape[1]):
         out[:, c] = np.bincount(inv, weights=flat[:, c], minlength=m)
-    return out.reshape((m,) + values.shape[1:])
+    return out.reshape((m, *values.shape[1:]))
 
 
 def _row_keys(pid, rows):
@@ -394,7 +394,7 @@ def parallel_step(geo: Geometry, parents: np.ndarray, n_ions: int, *, tracer: bo
             continue
         idx = np.flatnonzero(conflict)
         new_pid, new_w, new_c = [pid[~conflict]], [w[~conflict]], [choice[~conflict]]
-        for a, (x, j) in enumerate(cl):
+        for a in range(len(cl)):
             win = idx[claims[idx, a]]
             c = choice[win].copy()
             for b, (x2, _j2) in enumerate(cl):

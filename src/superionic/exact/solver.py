@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -121,8 +122,7 @@ def build_chain(geo, n_ions: int, *, update: str, concerted: str, tracer: bool,
     state) and ``build_time`` (s).
     """
     t0 = time.perf_counter()
-    memory = geo.concerted and update == "sequential" and concerted == "previous" or (
-        geo.concerted and update == "parallel")
+    memory = geo.concerted and (update == "parallel" or concerted == "previous")
     codec = mk.StateCodec.for_geometry(geo, memory=memory, tagged=tracer)
     rows0 = mk.occupation_states(geo.n_sites, n_ions, tagged=tracer)
     keys0 = codec.encode(rows0)
@@ -232,6 +232,97 @@ def transport_moments(chain: dict, pi: np.ndarray, lu) -> dict:
     return {"V": V, "sigma": sigma, "hops": float(pi @ chain["hops"])}
 
 
+def _setup(model, *, temperature, field, filling, supercell, update, concerted, coupling,
+           sublattice, tracer, max_states) -> dict:
+    """Validate the arguments of :func:`solve` and compile the supercell's tables."""
+    if not isinstance(model, HoppingModel):
+        raise ModelError(f"model must be a HoppingModel, got {type(model).__name__}")
+    if update not in UPDATES:
+        raise ModelError(f"update must be one of {list(UPDATES)}, got {update!r}")
+    if concerted not in CONCERTED:
+        raise ModelError(f"concerted must be one of {list(CONCERTED)}, got {concerted!r}")
+    if update == "parallel" and concerted == "same":
+        raise ModelError(
+            "concerted='same' needs update='sequential': in a parallel step every target must be "
+            "empty at the start of the step, so no site can be vacated and refilled in it"
+        )
+    coupling_factor(coupling)
+    if temperature is not None:
+        temperature = float(positive_temperature(temperature))
+    reps = int_tuple("supercell", supercell, model.dim)
+    n_cells = int(np.prod(reps))
+    n0 = model.filling if filling is None else finite_float(
+        "filling (ions per cell)", filling, minimum=0.0, strict_min=True,
+        maximum=float(model.n_sites))
+    n_ions = round(n0 * n_cells)
+    n_sites = n_cells * model.n_sites
+    if not 1 <= n_ions <= n_sites:
+        raise ModelError(
+            f"filling {n0} ions per cell on {n_cells} cells gives {n_ions} ions; need 1..{n_sites}"
+        )
+    max_states = int(max_states)
+    n_conf = count_configurations(n_sites, n_ions)
+    if n_conf > max_states:
+        raise StateSpaceTooLarge(
+            f"supercell {reps} holds {n_conf} configurations of {n_ions} ions on {n_sites} sites; "
+            f"exact enumeration is limited to max_states={max_states}"
+        )
+    if tracer and n_conf * n_ions > max_states:
+        raise StateSpaceTooLarge(
+            f"the tracer chain has {n_conf * n_ions} states ({n_conf} configurations x {n_ions} "
+            f"tagged ions), more than max_states={max_states}; pass tracer=False"
+        )
+    if field is not None:
+        f = np.asarray(field, dtype=float).reshape(-1)
+        if f.shape != (model.dim,) or not np.all(np.isfinite(f)):
+            raise ModelError(f"field must be a finite reduced-field vector (1/Å) with {model.dim} "
+                             f"component(s), got {field!r}")
+        field = f if np.any(f) else None
+    geo, rules, _cell, defined = geometry(model, reps, temperature=temperature, field=field,
+                                          coupling=coupling, sublattice=sublattice)
+    return {"geometry": geo, "rules": rules, "defined": defined, "temperature": temperature,
+            "field": field, "supercell": reps, "n_ions": n_ions, "n_cells": n_cells,
+            "n_sites": n_sites, "n_configurations": n_conf}
+
+
+@dataclass(frozen=True)
+class ManyBodyChain:
+    """The transition matrix of one step tau and its stationary state.
+
+    Attributes
+    ----------
+    transition : scipy.sparse.csc_matrix (n_states, n_states)
+        ``transition[s2, s] = P(s -> s2)`` (columns sum to one).
+    stationary : ndarray (n_states,)
+    occupation : ndarray of bool (n_states, n_sites)
+    state_key : ndarray of uint64 (n_states,)
+        Packed per-site codes (``bits`` per site: 0 empty, 1 occupied, 3 + j empty and vacated
+        by the site's hop j in the last step).
+    bits : int
+    """
+
+    transition: sp.csc_matrix
+    stationary: np.ndarray
+    occupation: np.ndarray
+    state_key: np.ndarray
+    bits: int
+
+
+def markov_chain(model: HoppingModel, *, temperature=None, field=None, filling=None, supercell,
+                 update: str = "sequential", concerted: str = "previous",
+                 coupling: str = "symmetric", max_states: int = MAX_STATES) -> ManyBodyChain:
+    """The many-body Markov chain that :func:`solve` solves (for inspection and checks)."""
+    setup = _setup(model, temperature=temperature, field=field, filling=filling,
+                   supercell=supercell, update=update, concerted=concerted, coupling=coupling,
+                   sublattice=None, tracer=False, max_states=max_states)
+    chain = build_chain(setup["geometry"], setup["n_ions"], update=update, concerted=concerted,
+                        tracer=False, max_states=max_states)
+    pi, _ = stationary(chain["T"], chain["root"])
+    occ = mk._occupied(chain["rows"][:, : setup["n_sites"]])
+    return ManyBodyChain(transition=chain["T"], stationary=pi, occupation=occ,
+                         state_key=chain["keys"], bits=chain["codec"].bits)
+
+
 def solve(
     model: HoppingModel,
     *,
@@ -292,51 +383,14 @@ def solve(
         When the supercell has more than ``max_states`` configurations (checked before any
         array is allocated).
     """
-    if not isinstance(model, HoppingModel):
-        raise ModelError(f"model must be a HoppingModel, got {type(model).__name__}")
-    if update not in UPDATES:
-        raise ModelError(f"update must be one of {list(UPDATES)}, got {update!r}")
-    if concerted not in CONCERTED:
-        raise ModelError(f"concerted must be one of {list(CONCERTED)}, got {concerted!r}")
-    if update == "parallel" and concerted == "same":
-        raise ModelError(
-            "concerted='same' needs update='sequential': in a parallel step every target must be "
-            "empty at the start of the step, so no site can be vacated and refilled in it"
-        )
     c = coupling_factor(coupling)
-    if temperature is not None:
-        temperature = float(positive_temperature(temperature))
-    reps = int_tuple("supercell", supercell, model.dim)
-    n_cells = int(np.prod(reps))
-    n0 = model.filling if filling is None else finite_float(
-        "filling (ions per cell)", filling, minimum=0.0, strict_min=True,
-        maximum=float(model.n_sites))
-    n_ions = round(n0 * n_cells)
-    n_sites = n_cells * model.n_sites
-    if not 1 <= n_ions <= n_sites:
-        raise ModelError(
-            f"filling {n0} ions per cell on {n_cells} cells gives {n_ions} ions; need 1..{n_sites}"
-        )
-    max_states = int(max_states)
-    n_conf = count_configurations(n_sites, n_ions)
-    if n_conf > max_states:
-        raise StateSpaceTooLarge(
-            f"supercell {reps} holds {n_conf} configurations of {n_ions} ions on {n_sites} sites; "
-            f"exact enumeration is limited to max_states={max_states}"
-        )
-    if tracer and n_conf * n_ions > max_states:
-        raise StateSpaceTooLarge(
-            f"the tracer chain has {n_conf * n_ions} states ({n_conf} configurations x {n_ions} "
-            f"tagged ions), more than max_states={max_states}; pass tracer=False"
-        )
-    if field is not None:
-        f = np.asarray(field, dtype=float).reshape(-1)
-        if f.shape != (model.dim,) or not np.all(np.isfinite(f)):
-            raise ModelError(f"field must be a finite reduced-field vector (1/Å) with {model.dim} "
-                             f"component(s), got {field!r}")
-        field = f if np.any(f) else None
-    geo, rules, cell, defined = geometry(model, reps, temperature=temperature, field=field,
-                                         coupling=coupling, sublattice=sublattice)
+    setup = _setup(model, temperature=temperature, field=field, filling=filling,
+                   supercell=supercell, update=update, concerted=concerted, coupling=coupling,
+                   sublattice=sublattice, tracer=tracer, max_states=max_states)
+    geo, rules, defined = setup["geometry"], setup["rules"], setup["defined"]
+    temperature, field, reps = setup["temperature"], setup["field"], setup["supercell"]
+    n_ions, n_cells, n_sites, n_conf = (setup[k] for k in ("n_ions", "n_cells", "n_sites",
+                                                          "n_configurations"))
     chain = build_chain(geo, n_ions, update=update, concerted=concerted, tracer=False,
                         max_states=max_states)
     t0 = time.perf_counter()
