@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from scipy.signal import convolve2d
 
 from strategies import cases, fields
 from superionic import models, transport
 from superionic.errors import ModelError
 from superionic.simulation import simulate, simulate_many
+from superionic.simulation.reference import chain_polarization_moments
 from superionic.units import KB_EV
 
 
@@ -61,47 +61,10 @@ def enumerate_gamma_moments(model, repeats, n_ions, temperature, sign):
     return m1 / z, m2 / z, m4 / z
 
 
-def chain_transfer_matrix_gamma(n_cells, n_ions, k0, temperature):
-    """Distribution of gamma = (N_a - N_b) / N on the K0 chain ring, by a transfer matrix.
-
-    Polynomials in z (ions) and w (ions on sublattice a); the ring of 2 n_cells sites alternates
-    a, b, and each occupied nearest-neighbour pair carries exp(-K0 / kB T).
-    """
-    y = math.exp(-k0 / (KB_EV * temperature))
-    size = (2 * n_cells + 1, n_cells + 1)
-
-    def poly(entries):
-        p = np.zeros(size)
-        for (i, j), v in entries.items():
-            p[i, j] += v
-        return p
-
-    def mul(a, b):
-        out = [[np.zeros(size), np.zeros(size)], [np.zeros(size), np.zeros(size)]]
-        for i in range(2):
-            for j in range(2):
-                for k in range(2):
-                    out[i][j] += convolve2d(a[i][k], b[k][j])[: size[0], : size[1]]
-        return out
-
-    # T[n_i][n_j] carries the weight of site i (z w^[a]) and of the pair (i, j)
-    ta = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 1): 1}), poly({(1, 1): y})]]
-    tb = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 0): 1}), poly({(1, 0): y})]]
-    unit = mul(ta, tb)
-    acc = unit
-    for _ in range(n_cells - 1):
-        acc = mul(acc, unit)
-    coeff = (acc[0][0] + acc[1][1])[n_ions]  # over N_a
-    na = np.arange(coeff.size)
-    g = (2 * na - n_ions) / n_ions
-    p = coeff / coeff.sum()
-    return float(p @ np.abs(g)), float(p @ g**2), float(p @ g**4)
-
-
 def test_transfer_matrix_agrees_with_enumeration():
     m = models.interacting_chain(0.1, 0.06, n0=1.0)
     exact = enumerate_gamma_moments(m, (4,), 4, 400.0, np.array([1.0, -1.0]))
-    tm = chain_transfer_matrix_gamma(4, 4, 0.06, 400.0)
+    tm = chain_polarization_moments(4, 4, 0.06, 400.0)
     np.testing.assert_allclose(tm, exact, rtol=1e-12)
 
 
@@ -113,7 +76,7 @@ def test_k0_chain_equilibrium_matches_transfer_matrix(engine):
     m = models.interacting_chain(0.04, k0, n0=1.0)
     ds = simulate(m, temperature=temp, supercell=(n_cells,), steps=60000 if engine == "discrete"
                   else 6000.0, seed=21, engine=engine, executor="inline")
-    g1, g2, g4 = chain_transfer_matrix_gamma(n_cells, n_cells, k0, temp)
+    g1, g2, g4 = chain_polarization_moments(n_cells, n_cells, k0, temp)
     within(ds.polarization_abs, g1, ds.polarization_abs_stderr, 4, 0.005)
     within(ds.binder_cumulant, 1 - g4 / (3 * g2**2), ds.binder_cumulant_stderr, 4, 0.01)
     within(ds.polarization, 0.0, ds.polarization_stderr, 4)
