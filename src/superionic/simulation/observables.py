@@ -179,7 +179,7 @@ def binder(g2, g4):
 class Estimate:
     """Value, standard error and integrated autocorrelation time (blocks) of one observable."""
 
-    __slots__ = ("value", "stderr", "tau", "n_blocks", "series")
+    __slots__ = ("n_blocks", "series", "stderr", "tau", "value")
 
     def __init__(self, value, stderr, tau, n_blocks, series) -> None:
         self.value = np.asarray(value, dtype=float)
