@@ -67,13 +67,33 @@ def test_cli_simulate_bad_input_is_a_clean_error(tmp_path: Path):
     assert "supercell" in res.output and "Traceback" not in res.output
 
 
-def test_plots_return_axes():
+def test_plots_draw_the_dataset_values():
     m = models.interacting_honeycomb(0.08, 0.05, n0=1.0)
     ds = simulate(m, temperature=500.0, supercell=(6, 6), steps=2000, seed=1, replicas=2,
                   executor="inline")
-    for ax in (plot_msd(ds), plot_blocks(ds), plot_series([1, 2], [3, 4], [0.1, 0.1])):
-        assert ax.figure is not None
-        plt.close(ax.figure)
+    ax = plot_msd(ds)
+    tracer, collective = (c.lines[0] for c in ax.containers)
+    np.testing.assert_array_equal(tracer.get_xdata(), ds.lag.values)
+    np.testing.assert_array_equal(tracer.get_ydata(), ds.msd_tracer.values)
+    np.testing.assert_array_equal(collective.get_ydata(), ds.msd_collective.values)
+    # error bar segments span value +- stderr
+    seg = ax.containers[0].lines[2][0].get_segments()
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in seg],
+                               2 * ds.msd_tracer_stderr.values, rtol=1e-12)
+    assert ax.get_xscale() == "log"
+    plt.close(ax.figure)
+    ax = plot_blocks(ds)
+    assert len(ax.lines) == 2
+    for r, line in enumerate(ax.lines):
+        np.testing.assert_array_equal(line.get_ydata(),
+                                      ds.block_hop_probability.sel(replica=r).values)
+    assert len(ax.patches) == int(np.count_nonzero(ds.warmup_blocks.values))
+    plt.close(ax.figure)
+    ax = plot_series([1, 2], [3, 4], [0.1, 0.2])
+    line = ax.containers[0].lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2])
+    np.testing.assert_array_equal(line.get_ydata(), [3, 4])
+    plt.close(ax.figure)
 
 
 INTERRUPT_SPEC = """
