@@ -29,7 +29,8 @@ import scipy.sparse as sp  # noqa: E402
 from _timing import best_time, machine  # noqa: E402
 
 import superionic as si  # noqa: E402
-from superionic import bloch, dynamics, models, spectrum  # noqa: E402
+from superionic import dynamics, models  # noqa: E402
+from superionic.kspace import bloch, spectrum  # noqa: E402
 
 
 def random_k(lattice, n: int, seed: int = 0) -> np.ndarray:

@@ -30,3 +30,7 @@ class ConvergenceError(RuntimeError):
 
 class DomainWarning(UserWarning):
     """A result was computed but lies outside the model's domain of validity."""
+
+
+class ShortRunWarning(UserWarning):
+    """A simulation was too short for reliable error bars (too few independent blocks)."""

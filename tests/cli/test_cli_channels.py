@@ -124,16 +124,27 @@ def test_report_section(tmp_path, quick):
     assert summary["hop_rate"]["converged_tau_times_omega_c"] is not None
 
 
-def test_plot_functions_return_axes():
+def test_plot_functions_draw_the_data():
     from superionic.plot import channels as pc
     from superionic.reports.channels import offset_chain
 
     model = offset_chain()
     ds = driving.step_response(model, [0.02], n_steps=10)
-    assert pc.plot_transient(ds).get_xlabel()
+    ax = pc.plot_transient(ds)
+    tau = float(ds.attrs["tau_s"]) if "tau_s" in ds.attrs else model.tau
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), ds["time"].values / tau)
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), ds["velocity"].isel(axis=0).values)
     ac = driving.ac_response(model, np.array([0.0, 1e12, 1e13]))
-    ax = pc.plot_ac_response(ac, dc=float(transport.mobility_tensor(model)[0, 0]))
+    dc = float(transport.mobility_tensor(model)[0, 0])
+    ax = pc.plot_ac_response(ac, dc=dc)
     assert "mobility" in ax.get_ylabel()
+    re_line, im_line, dc_line = ax.lines[:3]
+    np.testing.assert_allclose(re_line.get_xdata(), ac["omega"].values[1:] * ac.attrs["tau_s"])
+    np.testing.assert_array_equal(re_line.get_ydata(),
+                                  ac["mobility_real"].isel(i=0, j=0).values[1:])
+    np.testing.assert_array_equal(im_line.get_ydata(),
+                                  ac["mobility_imag"].isel(i=0, j=0).values[1:])
+    np.testing.assert_allclose(dc_line.get_ydata(), dc)
 
 
 def test_docs_page_example_runs(tmp_path, monkeypatch):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import types
 
@@ -150,9 +149,6 @@ def test_jsonable_handles_numpy_and_non_finite():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    importlib.util.find_spec("superionic.reports.core") is None, reason="no core section"
-)
 def test_real_core_section_quick(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "r"), "--quick", "--only", "core"])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""The exact many-body solver against hand-solvable cases, an independent brute force, invariants."""
+"""The exact many-body solver against hand-solvable cases, a brute force and invariants."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ def test_k0_chain_polarization_matches_transfer_matrix(update):
     assert float(ds.polarization) == pytest.approx(0.0, abs=1e-12)
 
 
-# ----------------------------------------------------------------------------- independent brute force
+# ------------------------------------------------------------------------ independent brute force
 def brute_force_chain(n_cells, n_ions, lambda0, k0, m0, temp, field, concerted):
     """Pure-Python brute force of the interacting chain: labelled ions, every visiting order.
 

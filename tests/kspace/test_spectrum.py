@@ -179,7 +179,13 @@ def test_hermitian_path_equals_general_path(case):
     np.testing.assert_allclose(herm.modulus, gen.modulus, atol=1e-10)
     np.testing.assert_allclose(herm.eigenvalue_real, gen.eigenvalue_real, atol=1e-10)
     np.testing.assert_allclose(gen.eigenvalue_imag, 0.0, atol=1e-10)
-    assert np.all(herm.group_velocity.values == 0.0)
+    # the general path differentiates the eigenvalues (Eq. 20): at zero field with detailed
+    # balance they are real, so its group velocities vanish; the Hermitian path agrees
+    ok = gen.group_velocity_defined.values
+    scale = 1e-9 * (1 + np.abs(gen.eigenvalue_real.values).max()) / case.model.tau
+    np.testing.assert_allclose(gen.group_velocity.values[ok], 0.0, atol=scale)
+    np.testing.assert_allclose(herm.group_velocity.values[ok], gen.group_velocity.values[ok],
+                               atol=scale)
 
 
 @settings(max_examples=10)
@@ -392,21 +398,33 @@ def test_spectrum_bad_input(chain, bcc):
 
 
 # ----------------------------------------------------------------------------- figures, report
-def test_plot_functions_return_axes(chain, honeycomb, bcc):
-    from matplotlib.axes import Axes
-
+def test_plot_functions_draw_the_data(chain, honeycomb, bcc):
     from superionic.plot import core as pc
 
     path_ds = spc.spectrum(chain, spc.kpath(chain.lattice, n=21), field=[0.2])
-    assert isinstance(pc.plot_spectrum(path_ds, "frequency"), Axes)
-    assert isinstance(pc.plot_eigenvalue_branch(path_ds), Axes)
+    ax = pc.plot_spectrum(path_ds, "frequency")
+    modes = [line for line in ax.lines if str(line.get_label()).endswith("mode")
+             or str(line.get_label()).startswith("mode")]
+    assert len(modes) == path_ds.sizes["mode"]
+    for m, line in enumerate(modes):
+        np.testing.assert_array_equal(line.get_ydata(), path_ds.frequency.sel(mode=m).values)
+    ax = pc.plot_eigenvalue_branch(path_ds)
+    re_line, im_line, mod_line = ax.lines[:3]
+    np.testing.assert_array_equal(re_line.get_ydata(), path_ds.eigenvalue_real.sel(mode=0))
+    np.testing.assert_array_equal(im_line.get_ydata(), path_ds.eigenvalue_imag.sel(mode=0))
+    np.testing.assert_array_equal(mod_line.get_ydata(), path_ds.modulus.sel(mode=0))
     mesh_ds = spc.spectrum(honeycomb, spc.kmesh(honeycomb.lattice, 6, first_zone=True))
     ax = pc.plot_zone_map(mesh_ds, log=True)
-    assert isinstance(ax, Axes) and ax.get_aspect() == 1.0
+    assert ax.get_aspect() == 1.0
+    rate = mesh_ds.decay_rate.sel(mode=0).values
+    np.testing.assert_allclose(np.asarray(ax.collections[0].get_array()),
+                               np.log10(np.clip(rate, np.finfo(float).tiny, None)))
     temps = np.linspace(450.0, 750.0, 4)
     cond = si.conductivity_vs_temperature(bcc, temps)
     fit = si.arrhenius_fit(temps, cond.sigma_iso.values)
-    assert isinstance(pc.plot_conductivity(cond, fit=fit), Axes)
+    ax = pc.plot_conductivity(cond, fit=fit)
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), 1000.0 / temps)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.log(cond.sigma_iso.values * temps))
     with pytest.raises(ModelError):
         pc.plot_zone_map(path_ds)
     with pytest.raises(ModelError):

@@ -76,11 +76,30 @@ def test_fold_temperatures_equal_closed_form_transitions(grid):
                         n0 * k0 / (2 * KB_EV), rel=1e-14, abs=1e-12)
 
 
-def test_melted_region_is_where_ace_exceeds_one(grid):
-    melted = (grid["phase"] == 2).values
-    axes = np.meshgrid(TEMPS, LAMS, K0S, M0S, N0S, indexing="ij")
-    form = cf.closed_form(*axes)
-    assert np.array_equal(melted, form.log_fold > 0)
+def test_k0_zero_slice_against_hand_written_eq54(grid):
+    """K0 = 0 (gamma = 0), by hand: P0 = A exp(c P0) with A = exp(-Lambda0 / kB T) and
+    c = n0 M0 / (4 kB T) (Eq. 54); a root exists iff A c e <= 1; the lower root solves it;
+    sigma = (n0 / V) e^2 D / (kB T) with D = a^2 P0 / (8 tau) (chain, symmetric coupling)."""
+    e_charge, kb_j = 1.602176634e-19, 1.380649e-23
+    k = int(np.flatnonzero(K0S == 0.0)[0])
+    for i, t in enumerate(TEMPS[::5]):
+        kt = KB_EV * t
+        for j, lam in enumerate(LAMS):
+            for m, m0 in enumerate(M0S):
+                for n, n0 in enumerate(N0S):
+                    pt = grid.isel(temperature=5 * i, lambda0=j, K0=k, M0=m, n0=n)
+                    a_, c_ = np.exp(-lam / kt), n0 * m0 / (4 * kt)
+                    exists = a_ * c_ * np.e <= 1.0
+                    assert (int(pt["phase"]) == 2) == (not exists), (t, lam, m0, n0)
+                    if not exists:
+                        continue
+                    p0 = float(pt["P0"])
+                    assert p0 == pytest.approx(a_ * np.exp(c_ * p0), rel=1e-10)
+                    assert c_ * p0 <= 1.0 + 1e-9  # the lower root (below the tangency)
+                    if bool(pt["valid"]):
+                        d = 4.0**2 * p0 / (8 * 1e-13) * 1e-20  # m^2 / s
+                        sigma = n0 / (64.0e-30) * e_charge**2 * d / (kb_j * t) / 100
+                        assert float(pt["sigma"]) == pytest.approx(sigma, rel=1e-9)
 
 
 def test_scalar_axes_and_honeycomb():

@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 from superionic import models
 from superionic.reports import simulation as rep
@@ -54,7 +55,6 @@ def test_meanfield_wiring_matches_closed_forms():
         assert math.isclose(p, math.exp(-(lam - n0 * m0 * p / 4) / (KB_EV * t)), rel_tol=1e-10)
         assert p < 0.187
     assert math.isnan(mf.P0.values[2]) and not bool(mf.exists.values[2])
-    assert rep.ISING_HONEYCOMB == 2 / math.log(2 + math.sqrt(3))
 
 
 def test_binder_crossings_interpolate():
@@ -70,4 +70,8 @@ def test_quick_build_writes_files(tmp_path):
         assert (tmp_path / name).exists()
     assert json.loads((tmp_path / "summary.json").read_text())["quick"] is True
     assert summary["fss"]["Tp_meanfield_K"] > summary["fss"]["Tc_exact_ising_K"]
+    # honeycomb Ising model: kB Tc / J = 1.51865 (Houtappel 1950); lattice gas J = K0 / 4
+    k0 = rep.PARAMS["K0"]
+    assert summary["fss"]["Tc_exact_ising_K"] == pytest.approx(1.518651 * k0 / 4 / KB_EV,
+                                                               rel=1e-6)
     assert "type-I" in (tmp_path / "simulation.md").read_text()

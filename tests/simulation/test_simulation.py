@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from scipy.signal import convolve2d
 
 from strategies import cases, fields
 from superionic import models, transport
 from superionic.errors import ModelError
 from superionic.simulation import simulate, simulate_many
+from superionic.simulation.reference import chain_polarization_moments
 from superionic.units import KB_EV
 
 
@@ -61,47 +61,10 @@ def enumerate_gamma_moments(model, repeats, n_ions, temperature, sign):
     return m1 / z, m2 / z, m4 / z
 
 
-def chain_transfer_matrix_gamma(n_cells, n_ions, k0, temperature):
-    """Distribution of gamma = (N_a - N_b) / N on the K0 chain ring, by a transfer matrix.
-
-    Polynomials in z (ions) and w (ions on sublattice a); the ring of 2 n_cells sites alternates
-    a, b, and each occupied nearest-neighbour pair carries exp(-K0 / kB T).
-    """
-    y = math.exp(-k0 / (KB_EV * temperature))
-    size = (2 * n_cells + 1, n_cells + 1)
-
-    def poly(entries):
-        p = np.zeros(size)
-        for (i, j), v in entries.items():
-            p[i, j] += v
-        return p
-
-    def mul(a, b):
-        out = [[np.zeros(size), np.zeros(size)], [np.zeros(size), np.zeros(size)]]
-        for i in range(2):
-            for j in range(2):
-                for k in range(2):
-                    out[i][j] += convolve2d(a[i][k], b[k][j])[: size[0], : size[1]]
-        return out
-
-    # T[n_i][n_j] carries the weight of site i (z w^[a]) and of the pair (i, j)
-    ta = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 1): 1}), poly({(1, 1): y})]]
-    tb = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 0): 1}), poly({(1, 0): y})]]
-    unit = mul(ta, tb)
-    acc = unit
-    for _ in range(n_cells - 1):
-        acc = mul(acc, unit)
-    coeff = (acc[0][0] + acc[1][1])[n_ions]  # over N_a
-    na = np.arange(coeff.size)
-    g = (2 * na - n_ions) / n_ions
-    p = coeff / coeff.sum()
-    return float(p @ np.abs(g)), float(p @ g**2), float(p @ g**4)
-
-
 def test_transfer_matrix_agrees_with_enumeration():
     m = models.interacting_chain(0.1, 0.06, n0=1.0)
     exact = enumerate_gamma_moments(m, (4,), 4, 400.0, np.array([1.0, -1.0]))
-    tm = chain_transfer_matrix_gamma(4, 4, 0.06, 400.0)
+    tm = chain_polarization_moments(4, 4, 0.06, 400.0)
     np.testing.assert_allclose(tm, exact, rtol=1e-12)
 
 
@@ -113,7 +76,7 @@ def test_k0_chain_equilibrium_matches_transfer_matrix(engine):
     m = models.interacting_chain(0.04, k0, n0=1.0)
     ds = simulate(m, temperature=temp, supercell=(n_cells,), steps=60000 if engine == "discrete"
                   else 6000.0, seed=21, engine=engine, executor="inline")
-    g1, g2, g4 = chain_transfer_matrix_gamma(n_cells, n_cells, k0, temp)
+    g1, g2, g4 = chain_polarization_moments(n_cells, n_cells, k0, temp)
     within(ds.polarization_abs, g1, ds.polarization_abs_stderr, 4, 0.005)
     within(ds.binder_cumulant, 1 - g4 / (3 * g2**2), ds.binder_cumulant_stderr, 4, 0.01)
     within(ds.polarization, 0.0, ds.polarization_stderr, 4)
@@ -263,7 +226,7 @@ def test_thread_executor_gives_the_same_statistics():
 
 
 def test_dask_executor_gives_the_same_statistics():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     m = models.interacting_honeycomb(0.08, 0.05, n0=1.0)
     kw = dict(temperature=500.0, supercell=(6, 6), steps=2000, seed=3, replicas=2)
     a = simulate(m, **kw)  # the default executor (local processes where there are cores)
@@ -306,16 +269,25 @@ def test_checkpoint_resume_gives_identical_statistics(tmp_path):
 
 def test_simulate_many_one_executor_and_dataset_contents():
     m = models.interacting_chain(0.05, 0.05, n0=1.0)
-    out = simulate_many([{"temperature": 300.0}, {"temperature": 600.0}], model=m,
-                        supercell=(20,), steps=3000, seed=1, executor="inline")
-    assert len(out) == 2 and out[0].temperature == 300.0
-    ds = out[1]
-    for name in ("drift_velocity", "polarization", "hop_probability", "tracer_diffusion",
-                 "collective_diffusion"):
-        assert name in ds and name + "_stderr" in ds
-    for attr in ("attempts", "hops", "wall_time"):
-        assert attr in ds.attrs
-    assert ds.attempts == 3000 * 20
+    kw = dict(model=m, supercell=(20,), steps=3000, executor="inline")
+    out = simulate_many([{"temperature": 300.0}, {"temperature": 600.0}], seed=1, **kw)
+    assert len(out) == 2 and out[0].temperature == 300.0 and out[1].temperature == 600.0
+    # point k runs with SeedSequence(seed).spawn(n_points)[k]: alone, it gives the same numbers
+    seeds = np.random.SeedSequence(1).spawn(2)
+    for ds, seed, temp in zip(out, seeds, (300.0, 600.0), strict=True):
+        (single,) = simulate_many([{"temperature": temp, "seed": seed}], **kw)
+        assert ds.hops == single.hops
+        for name in ("hop_probability", "tracer_diffusion", "polarization_abs",
+                     "binder_cumulant", "jump_diffusion"):
+            assert float(ds[name]) == float(single[name]), name
+            assert float(ds[name + "_stderr"]) == float(single[name + "_stderr"]), name
+        # and the values are right: <|gamma|> of the K0 ring (transfer matrix)
+        g1, _, _ = chain_polarization_moments(20, 20, 0.05, temp)
+        within(ds.polarization_abs, g1, ds.polarization_abs_stderr, 4, 0.02)
+        assert ds.attempts == 3000 * 20
+        assert 0 < float(ds.hop_probability) < 2 * np.exp(-0.05 / (KB_EV * temp))
+    assert float(out[1].hop_probability) > float(out[0].hop_probability)
+    assert "autocorrelation_time" in out[0] and out[0].independent_blocks.dims == ("observable",)
 
 
 def test_conductivity_in_si_units():
@@ -351,9 +323,19 @@ def test_bad_input_raises_model_error(kwargs, match):
 
 
 def test_saturation_reported_in_dataset():
-    m = models.interacting_honeycomb(0.02, 0.0, M0=0.3, n0=1.0)
-    ds = simulate(m, temperature=600.0, supercell=(4, 4), steps=300, seed=1, executor="inline")
-    assert ds.saturated_attempts > 0 and ds.max_out_probability > 1.0
+    """Boosted out-probabilities above one: counted, and the largest total is a possible one."""
+    lam, m0, temp = 0.02, 0.3, 600.0
+    m = models.interacting_honeycomb(lam, 0.0, M0=m0, n0=1.0)
+    ds = simulate(m, temperature=temp, supercell=(4, 4), steps=300, seed=1, executor="inline")
+    kt = KB_EV * temp
+    p, boost = np.exp(-lam / kt) / 3, np.exp(m0 / kt)
+    assert 0 < ds.saturated_attempts <= ds.attempts
+    # totals over the three hops of a site: each blocked (0), plain (p) or boosted (p B)
+    possible = np.array([a * p + b * p * boost for a in range(4) for b in range(4 - a)])
+    got = float(ds.max_out_probability)
+    assert got > 1.0 and np.min(np.abs(possible - got)) < 1e-9 * got, (got, possible)
+    # a saturated ion hops with certainty: the hop probability exceeds the unboosted bound
+    assert float(ds.hop_probability) > 3 * p * 0.5
 
 
 def test_kmc_checkpoint_resume_identical(tmp_path):

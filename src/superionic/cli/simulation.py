@@ -2,12 +2,15 @@
 
 Writes the result Dataset (NetCDF), a JSON summary of the main observables and a PNG of the
 mean-square displacements. The progress bar is on unless ``--no-progress``; ``--checkpoint DIR``
-resumes an interrupted run with identical statistics.
+resumes an interrupted run with identical statistics. SIGINT (Ctrl-C) or SIGTERM saves the finished
+blocks there, reports where the run stopped and exits with status 128 + the signal number.
 """
 
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -47,6 +50,27 @@ def summary(ds) -> dict:
     return out
 
 
+def interruption_message(signal_name: str, checkpoint: Path | None) -> str:
+    """Where an interrupted run stopped and how to resume it."""
+    if checkpoint is None:
+        return (f"interrupted by {signal_name}: no checkpoint directory was given, so the "
+                "finished blocks are lost; rerun with --checkpoint DIR to keep them next time")
+    lines = [f"interrupted by {signal_name}; finished blocks saved in {checkpoint}:"]
+    files = sorted(Path(checkpoint).glob("point*-replica*.npz"))
+    for path in files:
+        try:
+            with np.load(path) as data:
+                done, total = int(data["done"]), int(data["rec_acc"].shape[0])
+        except (OSError, KeyError, ValueError):
+            continue
+        lines.append(f"  {path.name}: {done} of {total} blocks")
+    if not files:
+        lines.append("  (no block had finished yet)")
+    lines.append("resume by running the same command again (same arguments and --checkpoint); "
+                 "the resumed run ends with the statistics of an uninterrupted one")
+    return "\n".join(lines)
+
+
 @main.command("simulate")
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--temperature", "-T", type=float, default=None, help="Temperature in K.")
@@ -81,6 +105,16 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
     """Many-body simulation of the model in SPEC (a TOML model spec)."""
     from ..simulation import simulate
 
+    received = {}
+
+    def on_signal(signum, frame):
+        received["signal"] = signum
+        raise KeyboardInterrupt
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, on_signal)
     try:
         parsed = sio.read_spec(spec)
         model = sio.spec_to_model(parsed)
@@ -94,6 +128,13 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
         )
     except (ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        signum = received.get("signal", signal.SIGINT)
+        click.echo(interruption_message(signal.Signals(signum).name, checkpoint), err=True)
+        raise SystemExit(128 + int(signum)) from None
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     output.parent.mkdir(parents=True, exist_ok=True)
     sio.write_netcdf(ds, output)
     info = summary(ds)

@@ -33,8 +33,7 @@ import xarray as xr
 
 from .._validate import finite_float, int_tuple, positive_temperature
 from ..errors import ModelError
-from ..hops import coupling_factor
-from ..model import HoppingModel
+from ..lattice import HoppingModel, coupling_factor
 from ..simulation.supercell import build_rules, compile_supercell, sublattice_signs
 from ..transport import mobility_to_conductivity
 from . import markov as mk

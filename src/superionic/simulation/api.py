@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 import xarray as xr
 
 from .._validate import finite_float, int_tuple, positive_temperature
-from ..errors import ModelError
+from ..errors import ModelError, ShortRunWarning
 from ..lattice import HoppingModel, coupling_factor
 from ..transport import mobility_to_conductivity
 from . import observables as obs
@@ -136,10 +137,11 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         seconds.append(res["second"][w:])
         halves.append(res["fluct"][w:])
     acc = np.concatenate(accs)
+    lengths = [a.shape[0] for a in accs]
     est = obs.block_estimates(
         acc, np.concatenate(firsts), np.concatenate(seconds), np.concatenate(halves), n_ions=n,
         block=spec.block, lags=spec.lags, subtract_drift=True,
-        slab_fraction=results[0]["slab_fraction"],
+        slab_fraction=results[0]["slab_fraction"], lengths=lengths,
     )
     axes = list(AXES[:dim])
     data: dict = {}
@@ -147,6 +149,8 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
     units_d = "angstrom^2 / tau"
 
     def put(name, dims, pair, units, long_name):
+        if isinstance(pair, obs.Estimate):
+            pair = pair.pair
         val, err = pair
         data[name] = (dims, np.asarray(val, dtype=float), {"units": units, "long_name": long_name})
         data[name + "_stderr"] = (dims, np.asarray(err, dtype=float),
@@ -176,17 +180,22 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
     put("msd_collective", ("lag",), est["msd_collective"], "angstrom^2",
         "collective mean-square displacement / N")
     c = coupling_factor(spec.coupling)
-    d_c, d_c_err = est["jump_diffusion_tensor"]
+    d_c, d_c_err = est["jump_diffusion_tensor"].pair
     put("mobility_einstein_helfand", ("direction", "direction2"),
         (2 * c * d_c, 2 * c * d_c_err), units_d,
         "reduced mobility dv/df from the jump diffusion (Nernst-Einstein)")
+    reported = ["drift_velocity", "hop_probability", "polarization", "polarization_abs",
+                "binder_cumulant", "tracer_diffusion", "jump_diffusion", "thermodynamic_factor",
+                "collective_diffusion", "haven_ratio"]
     if spec.field is not None:
         f = np.asarray(spec.field)
         fn = float(np.linalg.norm(f))
-        v, verr = est["drift_velocity"]
-        mob = float(v @ f) / fn**2
-        mob_err = float(np.sqrt(np.sum((verr * f) ** 2))) / fn**2
-        put("mobility", (), (mob, mob_err), units_d, "reduced mobility v.f / |f|^2")
+        drift = est["drift_velocity"]
+        # projection of the per-block drift on the field: one series, one error analysis
+        mob = obs.estimate_from_series(np.sum(drift.series * f, axis=-1) / fn**2, lengths)
+        est["mobility"] = mob
+        reported.append("mobility")
+        put("mobility", (), mob, units_d, "reduced mobility v.f / |f|^2")
     if cell_volume is not None and spec.temperature is not None:
         filling = n / (results[0]["n_cells"])
         kw = dict(temperature=spec.temperature, charge=charge, filling=filling,
@@ -196,12 +205,36 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
                 float(mobility_to_conductivity(data["mobility"][1], **kw)),
                 float(mobility_to_conductivity(data["mobility_stderr"][1], **kw)),
             ), "S/cm", "conductivity from the drift along the field")
-        eh = np.trace(2 * c * d_c) / dim
-        eh_err = float(np.sqrt(np.sum(np.diag(2 * c * d_c_err) ** 2))) / dim
+        eh = 2 * c * float(est["jump_diffusion"].value)
+        eh_err = 2 * c * float(est["jump_diffusion"].stderr)
         put("conductivity_einstein_helfand", (), (
             float(mobility_to_conductivity(eh, **kw)),
             float(mobility_to_conductivity(eh_err, **kw)),
         ), "S/cm", "conductivity from the jump diffusion (Einstein-Helfand)")
+    taus = np.array([est[k].summary_tau() for k in reported])
+    indep = np.array([est[k].independent_blocks() for k in reported])
+    data["autocorrelation_time"] = (
+        ("observable",), taus,
+        {"units": "blocks", "long_name": "integrated autocorrelation time of the block series "
+         "(Gamma method); 1/2 for independent blocks"})
+    data["independent_blocks"] = (
+        ("observable",), indep,
+        {"units": "1", "long_name": "measured blocks / (2 autocorrelation time)"})
+    short = [k for k, m in zip(reported, indep, strict=True)
+             if np.isfinite(m) and m < obs.MIN_INDEPENDENT_BLOCKS
+             and np.isfinite(est[k].summary_tau())]
+    if acc.shape[0] < 2:
+        short = list(reported)
+    message = ""
+    if short:
+        worst = float(np.nanmax(taus)) if np.isfinite(taus).any() else np.nan
+        message = (
+            f"fewer than {obs.MIN_INDEPENDENT_BLOCKS:g} independent blocks for "
+            f"{', '.join(short)} ({acc.shape[0]} measured blocks of {spec.block:g} tau, "
+            f"autocorrelation time up to {worst:.3g} blocks): their error bars are unreliable; "
+            "run longer (more blocks) or with longer blocks"
+        )
+        warnings.warn(message, ShortRunWarning, stacklevel=4)
     n_blocks = spec.n_blocks
     per_rep = np.array([r["acc"] for r in results])  # (replica, block, acc)
     samples = np.maximum(per_rep[..., 6], 1e-300)
@@ -220,6 +253,7 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         "direction2": axes,
         "lag": ("lag", lag_vals, {"units": "tau", "long_name": "time since the block origin"}),
         "replica": np.arange(len(results)),
+        "observable": reported,
         "block": np.arange(n_blocks),
     }
     attrs = {
@@ -241,6 +275,8 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         "replicas": len(results),
         "warmup_steps": float(np.mean(warm_list)) * spec.block,
         "measured_blocks": int(acc.shape[0]),
+        "reliable_error_bars": int(not short),
+        "error_bar_warning": message,
         "saturated_attempts": float(sum(r["acc"][:, A_SATURATED].sum() for r in results)),
         "max_out_probability": float(max(r["acc"][:, A_MAXOUT].max() for r in results)),
         "max_out_probability_table": results[0]["max_out_probability_table"],

@@ -69,29 +69,104 @@ def warmup_blocks(acc: np.ndarray, n_ions: int) -> int:
     return max(mser_truncation(s) for s in series)
 
 
-def mean_stderr(values, axis: int = 0):
-    """Mean and standard error of the mean along ``axis`` (NaN-free: stderr 0 for one value)."""
-    v = np.asarray(values, dtype=float)
-    n = v.shape[axis]
-    mean = v.mean(axis=axis)
+#: Fewer independent blocks than this make an error bar unreliable (flagged and warned about).
+MIN_INDEPENDENT_BLOCKS = 20.0
+
+
+def _autocovariance_sums(x: np.ndarray, lengths) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``x_i x_{i+t}`` within each segment, and their counts, for t = 0 .. max length - 1.
+
+    ``x`` (n, k) is already centred; segments (replicas) are consecutive runs of ``lengths``.
+    """
+    n_max = int(max(lengths))
+    sums = np.zeros((n_max, x.shape[1]))
+    counts = np.zeros(n_max)
+    start = 0
+    for m in lengths:
+        seg = x[start : start + m]
+        start += m
+        size = 1 << int(np.ceil(np.log2(2 * m)))
+        spec = np.fft.rfft(seg, n=size, axis=0)
+        acf = np.fft.irfft(spec * np.conj(spec), n=size, axis=0)[:m]
+        sums[:m] += acf
+        counts[:m] += np.arange(m, 0, -1)
+    return sums, counts
+
+
+def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
+    """Integrated autocorrelation time and error of the mean of block series (Wolff's Gamma method).
+
+    The normalised autocorrelation ``rho(t)`` of each component is summed up to the window W that
+    minimises the sum of the statistical and truncation errors (automatic windowing with
+    ``S = window_factor``, U. Wolff, Comput. Phys. Commun. 156, 143 (2004)), with the O(W/N)
+    bias correction. Segments (independent replicas) are analysed together: the autocovariance
+    pools the pairs inside each segment.
+
+    Parameters
+    ----------
+    series : array_like (n, ...)
+        Block values; the first axis runs over blocks, replicas one after the other.
+    lengths : sequence of int
+        Number of blocks of each replica (sum n).
+
+    Returns
+    -------
+    mean, stderr, tau_int, window : arrays of shape ``series.shape[1:]``
+        ``tau_int`` in blocks (1/2 for uncorrelated blocks, at least 1/2 here); the variance of the
+        mean is ``2 tau_int Var / n``; the number of independent blocks is ``n / (2 tau_int)``.
+        With fewer than two blocks the error is NaN.
+    """
+    x = np.asarray(series, dtype=float)
+    shape = x.shape[1:]
+    n = x.shape[0]
+    x2 = x.reshape(n, -1)
+    mean = x2.mean(axis=0)
+    k = x2.shape[1]
     if n < 2:
-        return mean, np.zeros_like(mean)
-    return mean, v.std(axis=axis, ddof=1) / np.sqrt(n)
+        nan = np.full(k, np.nan)
+        return (mean.reshape(shape), nan.reshape(shape), np.full(shape, np.nan),
+                np.zeros(shape, dtype=int))
+    lengths = [int(m) for m in lengths if int(m) > 0]
+    centred = x2 - mean
+    sums, counts = _autocovariance_sums(centred, lengths)
+    t_max = max(1, min(int(max(lengths)) // 2, n // 2))
+    gamma = sums[: t_max + 1] / np.maximum(counts[: t_max + 1], 1)[:, None]
+    g0 = gamma[0]
+    positive = g0 > 1e-300 * np.maximum(np.abs(mean) ** 2, 1e-300)
+    safe = np.where(positive, g0, 1.0)
+    rho = gamma / safe
+    # tau_int(W) for W = 1 .. t_max and Wolff's criterion g(W) = exp(-W / tau) - tau / sqrt(W n)
+    tau_w = 0.5 + np.cumsum(rho[1:], axis=0)  # (t_max, k)
+    w = np.arange(1, t_max + 1)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = (2 * tau_w + 1) / (2 * tau_w - 1)
+        tau_exp = np.where(tau_w > 0.5, window_factor / np.log(np.where(ratio > 1, ratio, 2.0)),
+                           1e-12)
+        crit = np.exp(-w / tau_exp) - tau_exp / np.sqrt(w * n)
+    below = crit < 0
+    window = np.where(below.any(axis=0), np.argmax(below, axis=0) + 1, t_max)
+    tau = tau_w[window - 1, np.arange(k)]
+    tau = tau * (1.0 + (2.0 * window + 1.0) / n)  # bias of the windowed sum (Wolff, Eq. 49)
+    tau = np.maximum(tau, 0.5 * n / (n - 1))  # never below the independent-block estimate
+    err = np.sqrt(2.0 * tau * np.where(positive, g0, 0.0) / n)
+    tau = np.where(positive, tau, 0.5)
+    return mean.reshape(shape), err.reshape(shape), tau.reshape(shape), window.reshape(shape)
 
 
-def jackknife(fn, *arrays):
-    """Jackknife estimate and standard error of ``fn(*means)`` over the first axis."""
+def jackknife_pseudovalues(fn, *arrays) -> np.ndarray:
+    """Jackknife pseudo-values ``n f(mean) - (n - 1) f(mean without block b)`` over axis 0.
+
+    ``fn`` must broadcast over a leading axis. Their mean is the bias-corrected estimate (it
+    removes the O(1/n) bias of, for instance, variances about an estimated drift), and, as block
+    series, they carry the estimator's fluctuations for :func:`autocorrelation_analysis`.
+    """
     arrays = [np.asarray(a, dtype=float) for a in arrays]
     n = arrays[0].shape[0]
-    full = fn(*[a.mean(axis=0) for a in arrays])
+    full = np.asarray(fn(*[a.mean(axis=0) for a in arrays]), dtype=float)
     if n < 2:
-        return full, np.zeros_like(np.asarray(full, dtype=float))
-    sums = [a.sum(axis=0) for a in arrays]
-    loo = np.array([fn(*[(s - a[i]) / (n - 1) for s, a in zip(sums, arrays, strict=True)])
-                    for i in range(n)])
-    bias_corrected = n * np.asarray(full) - (n - 1) * loo.mean(axis=0)
-    err = np.sqrt((n - 1) / n * np.sum((loo - loo.mean(axis=0)) ** 2, axis=0))
-    return bias_corrected, err
+        return full[None]
+    loo = np.asarray(fn(*[(a.sum(axis=0)[None] - a) / (n - 1) for a in arrays]), dtype=float)
+    return n * full[None] - (n - 1) * loo
 
 
 def binder(g2, g4):
@@ -101,87 +176,161 @@ def binder(g2, g4):
     return np.where(g2 > 0, 1.0 - np.asarray(g4) / (3.0 * safe**2), np.nan)
 
 
+class Estimate:
+    """Value, standard error and integrated autocorrelation time (blocks) of one observable."""
+
+    __slots__ = ("n_blocks", "series", "stderr", "tau", "value")
+
+    def __init__(self, value, stderr, tau, n_blocks, series) -> None:
+        self.value = np.asarray(value, dtype=float)
+        self.stderr = np.asarray(stderr, dtype=float)
+        self.tau = np.asarray(tau, dtype=float)
+        self.n_blocks = int(n_blocks)
+        self.series = series  # the block series the error comes from (value subtracted or not)
+
+    @property
+    def pair(self):
+        return self.value, self.stderr
+
+    def summary_tau(self) -> float:
+        """Largest autocorrelation time over the components with a non-zero error."""
+        tau = np.atleast_1d(self.tau)
+        err = np.atleast_1d(self.stderr)
+        ok = np.isfinite(tau) & (err > 0)
+        if not ok.any():
+            return float(np.nanmax(tau)) if np.isfinite(tau).any() else np.nan
+        return float(tau[ok].max())
+
+    def independent_blocks(self) -> float:
+        tau = self.summary_tau()
+        return self.n_blocks / (2.0 * tau) if np.isfinite(tau) else 0.0
+
+
+def estimate_from_series(series, lengths, value=None) -> Estimate:
+    """Mean (or ``value``), error and autocorrelation time of a block series."""
+    mean, err, tau, _ = autocorrelation_analysis(series, lengths)
+    return Estimate(mean if value is None else value, err, tau, np.asarray(series).shape[0],
+                    np.asarray(series, dtype=float))
+
+
+def _linearised(value, parts, lengths) -> Estimate:
+    """Estimate of a derived quantity from its linearised block series (delta method).
+
+    ``parts`` is a list of ``(gradient, Estimate)``: the derived series is
+    ``sum gradient * series`` (broadcast), whose autocorrelation analysis gives the error.
+    """
+    lin = None
+    for grad, est in parts:
+        grad = np.asarray(grad, dtype=float)
+        dev = est.series - est.series.mean(axis=0)
+        dev = dev.reshape(dev.shape + (1,) * max(0, grad.ndim - (dev.ndim - 1)))
+        term = grad[None] * dev
+        lin = term if lin is None else lin + term
+    _, err, tau, _ = autocorrelation_analysis(lin, lengths)
+    return Estimate(value, err, tau, lin.shape[0], lin + np.asarray(value, dtype=float)[None])
+
+
 def block_estimates(acc, first, second, fluct, *, n_ions: int, block: float, lags,
-                    subtract_drift: bool, slab_fraction: float):
-    """Estimators from pooled blocks (see module doc); returns a dict of (value, stderr) pairs.
+                    subtract_drift: bool, slab_fraction: float, lengths=None) -> dict:
+    """Estimators from pooled blocks (see the module doc); a dict of :class:`Estimate`.
 
     Parameters
     ----------
     acc : (n, n_acc) block accumulators
     first, second : (n, n_lags, dim) and (n, n_lags, dim, dim) sums over ions at each lag
+    fluct : (n, 2) number of slab samples and sum of the mean squared slab deviations
+    lengths : sequence of int, optional
+        Blocks per replica (replicas one after the other); default one replica.
     """
     n = acc.shape[0]
+    if lengths is None:
+        lengths = [n]
     dim = first.shape[-1]
     lags = np.asarray(lags, dtype=float)
-    samples = acc[:, A_SAMPLES]
+    samples = np.maximum(acc[:, A_SAMPLES], 1e-300)
     out: dict = {}
     disp = acc[:, A_DISP : A_DISP + dim]
-    v_blocks = disp / (n_ions * block)
-    out["drift_velocity"] = mean_stderr(v_blocks)
-    v = out["drift_velocity"][0] if subtract_drift else np.zeros(dim)
-    out["hop_probability"] = mean_stderr(acc[:, A_HOPS] / (n_ions * samples))
-    out["polarization"] = mean_stderr(acc[:, A_G1] / samples)
-    out["polarization_abs"] = mean_stderr(acc[:, A_GABS] / samples)
-    g2 = acc[:, A_G2] / samples
-    g4 = acc[:, A_G4] / samples
-    out["binder_cumulant"] = jackknife(binder, g2, g4)
-    # mean-square displacements at every lag, drift removed (tracer: per ion; collective: /N)
-    vt = v[None, :] * lags[:, None]  # (n_lags, dim)
-    m1 = first / n_ions  # (n, lags, dim)
-    tracer = (second / n_ions
-              - m1[..., :, None] * vt[None, :, None, :]
-              - vt[None, :, :, None] * m1[..., None, :]
-              + vt[None, :, :, None] * vt[None, :, None, :])
-    coll_vec = first - n_ions * vt[None]
-    collective = coll_vec[..., :, None] * coll_vec[..., None, :] / n_ions
-    corr_c = n / (n - 1) if (subtract_drift and n > 1) else 1.0
-    collective = collective * corr_c
-    out["msd_tracer"] = mean_stderr(np.trace(tracer, axis1=-2, axis2=-1))
-    out["msd_collective"] = mean_stderr(np.trace(collective, axis1=-2, axis2=-1))
-    # slope of the mean-square displacement over the second half of the block: removes the
-    # short-time offset (intra-cell motion, uncorrelated first hops) of MSD / t
+    out["drift_velocity"] = estimate_from_series(disp / (n_ions * block), lengths)
+    out["hop_probability"] = estimate_from_series(acc[:, A_HOPS] / (n_ions * samples), lengths)
+    out["polarization"] = estimate_from_series(acc[:, A_G1] / samples, lengths)
+    out["polarization_abs"] = estimate_from_series(acc[:, A_GABS] / samples, lengths)
+    g2 = estimate_from_series(acc[:, A_G2] / samples, lengths)
+    g4 = estimate_from_series(acc[:, A_G4] / samples, lengths)
+    m2, m4 = float(g2.value), float(g4.value)
+    if m2 > 0:
+        out["binder_cumulant"] = _linearised(
+            binder(m2, m4), [(2.0 * m4 / (3.0 * m2**3), g2), (-1.0 / (3.0 * m2**2), g4)], lengths)
+    else:
+        out["binder_cumulant"] = Estimate(np.nan, np.nan, np.nan, n, np.full(n, np.nan))
+
+    # mean-square displacements at every lag about the estimated drift, as functions of the
+    # block means; jackknife pseudo-values remove the O(1/n) bias of the estimated drift and
+    # are the block series of the error analysis
+    ff = first[..., :, None] * first[..., None, :]
+    disp_per_time = disp / (n_ions * block)
+
+    def msd_pair(vel, m_first, m_second, m_ff):
+        v = vel if subtract_drift else np.zeros_like(vel)
+        vt = v[..., None, :] * lags[:, None]  # (..., lags, dim)
+        m1 = m_first / n_ions
+        tracer = (m_second / n_ions - m1[..., :, None] * vt[..., None, :]
+                  - vt[..., :, None] * m1[..., None, :] + vt[..., :, None] * vt[..., None, :])
+        collective = (m_ff / n_ions - m_first[..., :, None] * vt[..., None, :]
+                      - vt[..., :, None] * m_first[..., None, :]
+                      + n_ions * vt[..., :, None] * vt[..., None, :])
+        return np.stack([tracer, collective], axis=-4)  # (..., 2, lags, dim, dim)
+
+    ps = jackknife_pseudovalues(msd_pair, disp_per_time, first, second, ff)
+    tracer_ps, coll_ps = ps[:, 0], ps[:, 1]
+    tr_lags = np.trace(tracer_ps, axis1=-2, axis2=-1)
+    co_lags = np.trace(coll_ps, axis1=-2, axis2=-1)
+    out["msd_tracer"] = estimate_from_series(tr_lags, lengths)
+    out["msd_collective"] = estimate_from_series(co_lags, lengths)
+    # slope over the second half of the block: removes the short-time offset (intra-cell
+    # motion, uncorrelated first hops) of MSD / t
     t_last = lags[-1]
     k1 = int(np.searchsorted(lags, 0.5 * t_last, side="right")) - 1
     if k1 >= 0 and lags[k1] < t_last:
-        t_first = lags[k1]
-        d_tr = (tracer[:, -1] - tracer[:, k1]) / (2.0 * (t_last - t_first))
-        d_c = (collective[:, -1] - collective[:, k1]) / (2.0 * (t_last - t_first))
+        def slope(x):
+            return (x[:, -1] - x[:, k1]) / (2.0 * (t_last - lags[k1]))
     else:
-        d_tr = tracer[:, -1] / (2.0 * t_last)
-        d_c = collective[:, -1] / (2.0 * t_last)
-    d_tr_mean, d_tr_err = mean_stderr(d_tr)
-    d_c_mean, d_c_err = mean_stderr(d_c)
-    if subtract_drift and n > 1:
-        d_tr_mean = d_tr_mean + d_c_mean / (n * n_ions)
-    out["tracer_diffusion_tensor"] = (d_tr_mean, d_tr_err)
-    out["jump_diffusion_tensor"] = (d_c_mean, d_c_err)
-    tr_tr = np.trace(d_tr, axis1=-2, axis2=-1) / dim
-    tr_c = np.trace(d_c, axis1=-2, axis2=-1) / dim
-    out["tracer_diffusion"] = (np.trace(d_tr_mean) / dim, mean_stderr(tr_tr)[1])
-    out["jump_diffusion"] = (np.trace(d_c_mean) / dim, mean_stderr(tr_c)[1])
+        def slope(x):
+            return x[:, -1] / (2.0 * t_last)
+    d_tr = slope(tracer_ps)
+    d_c = slope(coll_ps)
+    out["tracer_diffusion_tensor"] = estimate_from_series(d_tr, lengths)
+    out["jump_diffusion_tensor"] = estimate_from_series(d_c, lengths)
+    tr = estimate_from_series(np.trace(d_tr, axis1=-2, axis2=-1) / dim, lengths)
+    jc = estimate_from_series(np.trace(d_c, axis1=-2, axis2=-1) / dim, lengths)
+    out["tracer_diffusion"] = tr
+    out["jump_diffusion"] = jc
+
     # thermodynamic factor from the slab number fluctuations
     cnt = np.maximum(fluct[:, 0], 1.0)
-    msq = fluct[:, 1] / cnt
+    msq = estimate_from_series(fluct[:, 1] / cnt, lengths)
     f = slab_fraction
-    mean_slab = f * n_ions
-
-    def phi(b):
-        b = np.asarray(b, dtype=float)
-        if f <= 0.0:
-            return np.full(b.shape, np.nan)
-        return np.where(b > 0, mean_slab * (1.0 - f) / np.where(b > 0, b, 1.0), np.nan)
-
-    out["thermodynamic_factor"] = jackknife(phi, msq)
-
-    def chem(dsig, b):
-        return dsig * phi(b)
-
-    out["collective_diffusion"] = jackknife(chem, tr_c, msq)
-    phi_val = out["thermodynamic_factor"][0]
-    out["collective_diffusion_tensor"] = (d_c_mean * phi_val, d_c_err * phi_val)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if tr_c.mean() > 0:
-            out["haven_ratio"] = jackknife(lambda a, b: a / b, tr_tr, tr_c)
-        else:
-            out["haven_ratio"] = (np.float64(np.nan), np.float64(np.nan))
+    c_slab = f * n_ions * (1.0 - f)
+    b = float(msq.value)
+    if f > 0.0 and b > 0:
+        phi = c_slab / b
+        out["thermodynamic_factor"] = _linearised(phi, [(-c_slab / b**2, msq)], lengths)
+        dc = float(jc.value)
+        out["collective_diffusion"] = _linearised(
+            phi * dc, [(phi, jc), (-dc * c_slab / b**2, msq)], lengths)
+        out["collective_diffusion_tensor"] = _linearised(
+            phi * out["jump_diffusion_tensor"].value,
+            [(np.full((dim, dim), phi), out["jump_diffusion_tensor"]),
+             (-out["jump_diffusion_tensor"].value * c_slab / b**2, msq)], lengths)
+    else:
+        for name, shape in (("thermodynamic_factor", ()), ("collective_diffusion", ()),
+                            ("collective_diffusion_tensor", (dim, dim))):
+            out[name] = Estimate(np.full(shape, np.nan), np.full(shape, np.nan),
+                                 np.full(shape, np.nan), n, np.full((n, *shape), np.nan))
+    # Haven ratio from the very means reported as tracer and jump diffusion
+    a_tr, a_c = float(tr.value), float(jc.value)
+    if a_c > 0:
+        out["haven_ratio"] = _linearised(a_tr / a_c, [(1.0 / a_c, tr), (-a_tr / a_c**2, jc)],
+                                         lengths)
+    else:
+        out["haven_ratio"] = Estimate(np.nan, np.nan, np.nan, n, np.full(n, np.nan))
     return out

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.signal import convolve2d
 
+from ..units import KB_EV
 from ._rng import PyRng
 from .supercell import Rules, hop_width
 
@@ -207,3 +209,46 @@ class DiscreteReference:
 
     def ion_indices(self) -> np.ndarray:
         return np.array([self.lat.index(s) for s in self.ions], dtype=np.int64)
+
+
+def chain_polarization_moments(n_cells: int, n_ions: int, repulsion: float,
+                               temperature: float) -> tuple[float, float, float]:
+    """Exact ``<|gamma|>, <gamma^2>, <gamma^4>`` of the K0 chain ring, by a transfer matrix.
+
+    The ring of ``2 n_cells`` sites alternates the sublattices a and b (the interacting chain of
+    :func:`superionic.models.interacting_chain` with equal site energies); ``n_ions`` ions with
+    hard exclusion and a repulsion ``repulsion`` (eV) per occupied nearest-neighbour pair are in
+    their Boltzmann distribution at ``temperature`` (K), the stationary state of the simulation
+    with K0 alone. ``gamma = (N_a - N_b) / N``. The transfer matrices carry polynomials in the
+    number of ions and the number on sublattice a, so the distribution of ``N_a`` at fixed N is
+    exact (no grand-canonical approximation).
+    """
+    y = math.exp(-float(repulsion) / (KB_EV * float(temperature)))
+    size = (2 * n_cells + 1, n_cells + 1)
+
+    def poly(entries):
+        p = np.zeros(size)
+        for (i, j), v in entries.items():
+            p[i, j] += v
+        return p
+
+    def mul(a, b):
+        out = [[np.zeros(size), np.zeros(size)], [np.zeros(size), np.zeros(size)]]
+        for i in range(2):
+            for j in range(2):
+                for k in range(2):
+                    out[i][j] += convolve2d(a[i][k], b[k][j])[: size[0], : size[1]]
+        return out
+
+    # T[n_i][n_j] carries the weight of site i (z w^[a]) and of the pair (i, j)
+    ta = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 1): 1}), poly({(1, 1): y})]]
+    tb = [[poly({(0, 0): 1}), poly({(0, 0): 1})], [poly({(1, 0): 1}), poly({(1, 0): y})]]
+    unit = mul(ta, tb)
+    acc = unit
+    for _ in range(n_cells - 1):
+        acc = mul(acc, unit)
+    coeff = (acc[0][0] + acc[1][1])[n_ions]  # weights over N_a
+    na = np.arange(coeff.size)
+    g = (2 * na - n_ions) / n_ions
+    p = coeff / coeff.sum()
+    return float(p @ np.abs(g)), float(p @ g**2), float(p @ g**4)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,9 +116,14 @@ def _empty_records(spec: RunSpec, dim: int) -> dict:
     }
 
 
-def _save(path: Path, key: str, engine, rng, done: int, records: dict) -> None:
+#: Set to ask running replicas (threads of this process) to stop at the next lag and keep the
+#: blocks they finished; processes are asked with SIGINT (see :func:`run_tasks`).
+STOP = threading.Event()
+
+
+def _save(path: Path, key: str, state: dict, rng, done: int, records: dict) -> None:
     tmp = path.with_name(path.name + ".tmp.npz")
-    arrays = {f"state_{k}": v for k, v in engine.state().items()}
+    arrays = {f"state_{k}": v for k, v in state.items()}
     arrays.update({f"rec_{k}": v for k, v in records.items()})
     np.savez(tmp, key=np.array(key), rng=rng, done=np.array(done), **arrays)
     os.replace(tmp, path)
@@ -144,8 +151,10 @@ def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=Non
     spec : RunSpec
     seed : SeedSequence or int
     checkpoint : str, optional
-        File to save the state to (every ``spec.checkpoint_interval`` s and at the end) and to
-        resume from when it exists.
+        File to save the state to (every ``spec.checkpoint_interval`` s, at the end, and when
+        the run is interrupted by ``KeyboardInterrupt`` or :data:`STOP`: then the state after
+        the last finished block, so that a resumed run repeats the unfinished block exactly) and
+        to resume from when it exists.
     callback : callable, optional
         Called with the number of blocks done after each block (progress reporting).
     """
@@ -172,35 +181,53 @@ def run_replica(spec: RunSpec, seed, checkpoint: str | None = None, callback=Non
     slab_fraction = slab_sites / cell.n_sites
     if n_slabs < 2:
         n_slabs = 0
-    for b in range(done, spec.n_blocks):
-        t0 = time.perf_counter()
-        engine.acc[:] = 0.0
-        engine.reset_tracer()
-        prev = 0.0
-        for k, lag in enumerate(lags):
-            delta = lag - prev
-            if spec.engine == "kmc":
-                engine.run(float(delta), rng)
-            else:
-                engine.run(round(delta), rng)
-            prev = lag
-            first, second = engine.tracer_moments()
-            records["first"][b, k] = first
-            records["second"][b, k] = second
-            if n_slabs:
-                counts = np.bincount(engine.ion_site // slab_sites, minlength=n_slabs + 1)
-                dev = counts[:n_slabs] - slab_fraction * engine.n_ions
-                records["fluct"][b] += (1.0, float(np.mean(dev * dev)))
-        records["acc"][b] = engine.acc
-        records["wall"][b] = time.perf_counter() - t0
-        done = b + 1
-        if path is not None and (time.perf_counter() - last_save > spec.checkpoint_interval):
-            _save(path, key, engine, rng, done, records)
-            last_save = time.perf_counter()
-        if callback is not None:
-            callback(done)
+    # state after the last finished block: what an interruption saves
+    boundary = None
+
+    def snapshot():
+        return ({k: np.array(v, copy=True) for k, v in engine.state().items()}, rng.copy(), done)
+
     if path is not None:
-        _save(path, key, engine, rng, done, records)
+        boundary = snapshot()
+    try:
+        for b in range(done, spec.n_blocks):
+            t0 = time.perf_counter()
+            engine.acc[:] = 0.0
+            engine.reset_tracer()
+            prev = 0.0
+            for k, lag in enumerate(lags):
+                if STOP.is_set():
+                    raise KeyboardInterrupt
+                delta = lag - prev
+                if spec.engine == "kmc":
+                    engine.run(float(delta), rng)
+                else:
+                    engine.run(round(delta), rng)
+                prev = lag
+                first, second = engine.tracer_moments()
+                records["first"][b, k] = first
+                records["second"][b, k] = second
+                if n_slabs:
+                    counts = np.bincount(engine.ion_site // slab_sites, minlength=n_slabs + 1)
+                    dev = counts[:n_slabs] - slab_fraction * engine.n_ions
+                    records["fluct"][b] += (1.0, float(np.mean(dev * dev)))
+            records["acc"][b] = engine.acc
+            records["wall"][b] = time.perf_counter() - t0
+            done = b + 1
+            if path is not None:
+                boundary = snapshot()
+                if time.perf_counter() - last_save > spec.checkpoint_interval:
+                    _save(path, key, engine.state(), rng, done, records)
+                    last_save = time.perf_counter()
+            if callback is not None:
+                callback(done)
+    except KeyboardInterrupt:
+        if path is not None and boundary is not None:
+            state, rng_at, done_at = boundary
+            _save(path, key, state, rng_at, done_at, records)
+        raise
+    if path is not None:
+        _save(path, key, engine.state(), rng, done, records)
     rules = engine.rules
     return {
         **records,
@@ -279,6 +306,7 @@ def run_tasks(tasks, *, executor=None, progress=False, total_blocks=None) -> lis
         elif callable(progress):
             progress(counter["done"])
 
+    STOP.clear()
     try:
         futures = []
         for spec, seed, ckpt in tasks:
@@ -299,6 +327,17 @@ def run_tasks(tasks, *, executor=None, progress=False, total_blocks=None) -> lis
                 fut.result()
                 advance(tasks[index[fut]][0].n_blocks)
         return [f.result() for f in futures]
+    except KeyboardInterrupt:
+        # ask every replica to keep its finished blocks: threads through STOP, worker processes
+        # with SIGINT (a terminal's Ctrl-C reaches them anyway; SIGTERM reaches only this one)
+        STOP.set()
+        for proc in list(getattr(ex, "_processes", None) or {}).copy():
+            pid = getattr(proc, "pid", proc)
+            try:
+                os.kill(int(pid), signal.SIGINT)
+            except (OSError, TypeError, ValueError):
+                pass
+        raise
     finally:
         if bar is not None:
             bar.close()
