@@ -26,6 +26,8 @@ Mean field (Secs. IV-V, Eqs. 43-55)
     ``table1``
 Many-body simulation
     :func:`simulate`, :func:`simulate_many`
+Parameter sweeps (inline, local processes or a Dask cluster; resumable on-disk store)
+    :func:`sweep`; :mod:`superionic.sweep` (``load_sweep``, the ``[sweep]`` spec table)
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -59,6 +61,7 @@ from .hops import Hop
 from .lattice import Lattice, Site
 from .model import HopParameters, HoppingModel, HopTable, Interactions
 from .simulation import simulate, simulate_many
+from .sweep import sweep  # the function; the subpackage stays importable as superionic.sweep
 from .transport import (
     arrhenius_fit,
     conductivity_tensor,
@@ -108,5 +111,6 @@ __all__ = [
     "simulate_many",
     "spectrum",
     "structures",
+    "sweep",
     "units",
 ]
