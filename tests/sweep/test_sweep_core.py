@@ -35,7 +35,8 @@ def test_grid_order_and_validation():
 
 
 def test_conductivity_sweep_matches_chain_closed_forms():
-    # D = a^2 P0 (1 - gamma^2) / (8 tau); full-coupling drift v = (a / 2 tau) P0 (1 - g^2) sinh(f a / 2)
+    # D = a^2 P0 (1 - gamma^2) / (8 tau);
+    # full-coupling drift v = (a / 2 tau) P0 (1 - gamma^2) sinh(f a / 2)
     a, tau = 1.7, 2.5
     factory = functools.partial(models.two_site_chain, a=a, tau=tau)
     grid = {"P0": [0.2, 0.4], "gamma": [0.0, 0.3, -0.5], "field": [0.0, 0.3, 1.1]}
@@ -220,10 +221,10 @@ def test_sweep_spec_validation(tmp_path: Path):
         read_sweep_spec(path)
     assert "sweep.grid.K0" in str(err.value) and "num" in str(err.value)
     path.write_text(SPEC.replace('engine = "kmc"', 'engine = "fast"'))
-    with pytest.raises(sio.SpecError, match="sweep.options.engine"):
+    with pytest.raises(sio.SpecError, match=r"sweep\.options\.engine"):
         read_sweep_spec(path)
     path.write_text(SPEC.replace("seed = 5\n", ""))
-    with pytest.raises(sio.SpecError, match="sweep.seed"):
+    with pytest.raises(sio.SpecError, match=r"sweep\.seed"):
         read_sweep_spec(path)
     path.write_text(SPEC)
     model_spec, spec = read_sweep_spec(path)

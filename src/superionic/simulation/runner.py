@@ -13,8 +13,9 @@ state, the generator state and the blocks done, so a resumed replica continues t
 trajectory and ends with identical statistics.
 
 Executors: anything with ``submit(fn, *args) -> Future`` (``concurrent.futures`` pools, a Dask
-``client.get_executor()`` or the ``distributed.Client`` itself) runs the tasks; by default replicas run in local processes (one per core,
-at most one per task), a single task runs in the calling process.
+``client.get_executor()`` or the ``distributed.Client`` itself) runs the tasks; by default
+replicas run in local processes (one per core, at most one per task), a single task runs in the
+calling process.
 """
 
 from __future__ import annotations
