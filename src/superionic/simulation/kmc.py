@@ -264,23 +264,47 @@ def run_time(
     acc[A_SAMPLES] += duration
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, d):
+    """Component d of ion i's displacement since the tracer origin (the operations of
+    :func:`.kernels.tracer_moments`)."""
+    b = np.uint64(ion_site[i]) % nb
+    r = ion_ref[i]
+    x = basis_pos[b, d] - basis_pos[r, d]
+    for k in range(matrix.shape[0]):
+        x += ion_ucell[i, k] * matrix[k, d]
+    return x
+
+
 @njit(cache=True, nogil=True)
 def tracer_moments_by_index(ion_site, ion_ucell, ion_ref, n_basis, matrix, basis_pos, first,
                             second):
     """:func:`.kernels.tracer_moments` with each ion's basis read from its site index
-    (``site % n_basis``, the supercell's numbering) instead of the site code: the same
-    floating-point operations, without a random access into the per-site codes."""
+    (``site % n_basis``, the supercell's numbering) instead of the site code, and the sums kept
+    in registers: the same floating-point operations in the same order (bit-identical sums),
+    without a random access into the per-site codes or a store per ion."""
     dim = matrix.shape[0]
-    dr = np.zeros(dim)
     nb = np.uint64(n_basis)
-    for i in range(ion_site.size):
-        b = np.uint64(ion_site[i]) % nb
-        r = ion_ref[i]
+    n = ion_site.size
+    if dim == 2:
+        f0, f1 = first[0], first[1]
+        s00, s01, s10, s11 = second[0, 0], second[0, 1], second[1, 0], second[1, 1]
+        for i in range(n):
+            x0 = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, 0)
+            x1 = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, 1)
+            f0 += x0
+            s00 += x0 * x0
+            s01 += x0 * x1
+            f1 += x1
+            s10 += x1 * x0
+            s11 += x1 * x1
+        first[0], first[1] = f0, f1
+        second[0, 0], second[0, 1], second[1, 0], second[1, 1] = s00, s01, s10, s11
+        return
+    dr = np.zeros(dim)
+    for i in range(n):
         for d in range(dim):
-            x = basis_pos[b, d] - basis_pos[r, d]
-            for k in range(dim):
-                x += ion_ucell[i, k] * matrix[k, d]
-            dr[d] = x
+            dr[d] = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, d)
         for d in range(dim):
             first[d] += dr[d]
             for k in range(dim):
