@@ -34,10 +34,20 @@ def _describe_model(source) -> str:
     return f"{module}.{name}"
 
 
-def _timed_point(task, source, point, options, seed):
+def _point_facts(index: int, point: dict, wall: float) -> dict:
+    return {"sweep_point": index, "sweep_wall_time_s": wall,
+            "sweep_point_values": json.dumps(point)}
+
+
+def _timed_point(task, source, point, options, seed, store=None, index=None):
+    """Compute one point; with ``store``, also write it there (workers that share the
+    caller's file system write their own points, in parallel)."""
     t0 = time.perf_counter()
     ds = run_point(task, source, point, options, seed)
-    return ds, time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    if store is not None:
+        Store(store).write_point(index, ds.assign_attrs(_point_facts(index, point, wall)))
+    return ds, wall
 
 
 def sweep(task: str, model, grid, *, executor=None, store=None, resume: bool = True,
@@ -132,11 +142,16 @@ def _run(st: Store, task, model, g: Grid, options, seeds, todo, executor, progre
     counter = {"done": n_done}
     computed: dict = {}
 
+    ex, owned = resolve(executor, len(todo)) if todo else (None, False)
+    # local workers (same file system) write their own points; a cluster's results are
+    # written here, so that the store needs no shared file system
+    local = isinstance(ex, InlineExecutor | cf.ProcessPoolExecutor | cf.ThreadPoolExecutor)
+    target = str(st.path) if local else None
+
     def finish(k, fut):
         ds, wall = fut.result()
-        facts = {"sweep_point": k, "sweep_wall_time_s": wall,
-                 "sweep_point_values": json.dumps(g.point(k))}
-        st.write_point(k, ds.assign_attrs(facts))
+        if not local:
+            st.write_point(k, ds.assign_attrs(_point_facts(k, g.point(k), wall)))
         computed[k] = ds
         counter["done"] += 1
         if bar is not None:
@@ -148,14 +163,14 @@ def _run(st: Store, task, model, g: Grid, options, seeds, todo, executor, progre
         if bar is not None:
             bar.close()
         return computed
-    ex, owned = resolve(executor, len(todo))
     try:
         if isinstance(ex, InlineExecutor):
             for k in todo:
-                finish(k, ex.submit(_timed_point, task, model, g.point(k), options, seeds[k]))
+                finish(k, ex.submit(_timed_point, task, model, g.point(k), options, seeds[k],
+                                    target, k))
             return computed
-        futures = {ex.submit(_timed_point, task, model, g.point(k), options, seeds[k]): k
-                   for k in todo}
+        futures = {ex.submit(_timed_point, task, model, g.point(k), options, seeds[k],
+                             target, k): k for k in todo}
         for fut in cf.as_completed(futures):
             finish(futures[fut], fut)
         return computed
