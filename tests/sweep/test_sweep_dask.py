@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import superionic as si
 from superionic import models
@@ -92,6 +93,7 @@ def test_killed_client_resumes_on_dask(dask_client, tmp_path: Path):
     assert resumed.identical(fresh)
 
 
+@pytest.mark.slow
 def test_killed_worker_is_replaced_and_the_result_unchanged(dask_client, tmp_path: Path):
     grid = {"K0": [0.0, 0.04, 0.08], "temperature": [500.0, 700.0]}
     killed = []
