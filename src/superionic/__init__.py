@@ -28,6 +28,8 @@ Many-body simulation
     :func:`simulate`, :func:`simulate_many`
 Measurements in
     :mod:`superionic.experiment`: ``read_table``, ``fit_arrhenius``, ``infer_parameters``
+Parameter sweeps (inline, local processes or a Dask cluster; resumable on-disk store)
+    :func:`sweep`; :mod:`superionic.sweep` (``load_sweep``, the ``[sweep]`` spec table)
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -63,6 +65,7 @@ from .lattice import Hop, HopParameters, HoppingModel, HopTable, Interactions, L
 from .models import structures
 from .realspace import driving, dynamics
 from .simulation import simulate, simulate_many
+from .sweep import sweep  # the function; the subpackage stays importable as superionic.sweep
 from .transport import (
     arrhenius_fit,
     conductivity_tensor,
@@ -116,6 +119,7 @@ __all__ = [
     "simulate_many",
     "spectrum",
     "structures",
+    "sweep",
     "transport",
     "units",
 ]

@@ -7,7 +7,6 @@ import pytest
 
 from superionic import Hop, HoppingModel, Interactions, Lattice, Site, models
 from superionic.errors import ModelError
-from superionic.simulation import kmc as kmc_mod
 from superionic.simulation._rng import PyRng, next_below, next_double, next_u64, state_from_seed
 from superionic.simulation.engine import DiscreteEngine
 from superionic.simulation.kmc import KMCEngine, KMCReference
@@ -207,9 +206,7 @@ def test_kmc_incremental_rates_equal_rebuild():
     eng.run(1000.0, rng)
     assert eng.acc[0] > 1000
     incremental = eng.rate.copy()
-    kmc_mod.rebuild(eng.tree, eng.rate, eng.state_f, eng.ion_site, eng.occ, eng.code,
-                    cell.entry_ptr, cell.entry_hop, cell.entry_target, cell.block_ptr,
-                    cell.block_delta, rules.probability, rules.repulsion_factor)
+    eng.rebuild()
     np.testing.assert_allclose(incremental, eng.rate, rtol=1e-12, atol=1e-15)
 
 

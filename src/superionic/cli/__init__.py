@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (the imports register the commands)
     report,
     simulation,
     structure,
+    sweep,
 )
 from ._group import main
 

@@ -43,32 +43,41 @@ REBUILD_EVERY = 64  # rebuild after this many events per ion
 BLOCK = 32  # ions per leaf of the partial-sum tree
 
 
-@njit(cache=True, nogil=True)
-def _ion_rate(s, occ, code, entry_ptr, entry_hop, entry_target, block_ptr, block_delta, prob, fac):
-    c = code[s]
+U0 = np.uint64(0)
+U1 = np.uint64(1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ion_rate(s, occ, code, entry_ptr, entry_prob, entry_target, block_ptr, block_delta, fac):
+    """Total rate of the ion on site ``s``: ``sum_e P_e exp(-K0 n_e / kB T)`` over its hops to
+    empty targets (the same floating-point operations, in the same order, as the twin).
+
+    Site, entry and offset arrays are unsigned (offsets wrap modulo 2**64 to the right site), so
+    that numba emits no negative-index wraparound code."""
+    c = np.uint64(code[s])
     r = 0.0
-    for e in range(entry_ptr[c], entry_ptr[c + 1]):
+    for e in range(entry_ptr[c], entry_ptr[c + U1]):
         if occ[s + entry_target[e]]:
             continue
-        n = 0
-        for j in range(block_ptr[e], block_ptr[e + 1]):
-            n += occ[s + block_delta[j]]
-        r += prob[entry_hop[e]] * fac[n]
+        n = U0
+        for j in range(block_ptr[e], block_ptr[e + U1]):
+            n += np.uint64(occ[s + block_delta[j]])
+        r += entry_prob[e] * fac[n]
     return r
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _fenwick_add(tree, i, delta):
-    k = i + 1
-    n = tree.size - 1
+    k = np.uint64(i) + U1
+    n = np.uint64(tree.size - 1)
     while k <= n:
         tree[k] += delta
-        k += k & (-k)
+        k += k & (U0 - k)
 
 
 @njit(cache=True, nogil=True)
-def rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_target, block_ptr,
-            block_delta, prob, fac):
+def rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_prob, entry_target,
+            block_ptr, block_delta, fac):
     """Recompute every ion's rate, the tree over blocks of ions and the total from scratch."""
     n = ion_site.size
     nblocks = tree.size - 1
@@ -76,8 +85,8 @@ def rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_
     for k in range(tree.size):
         tree[k] = 0.0
     for i in range(n):
-        r = _ion_rate(ion_site[i], occ, code, entry_ptr, entry_hop, entry_target, block_ptr,
-                      block_delta, prob, fac)
+        r = _ion_rate(np.uint64(ion_site[i]), occ, code, entry_ptr, entry_prob, entry_target,
+                      block_ptr, block_delta, fac)
         rate[i] = r
         tree[i // BLOCK + 1] += r
         total += r
@@ -91,25 +100,31 @@ def rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_
 @njit(cache=True, nogil=True)
 def run_time(
     duration, occ, site_ion, code, ion_site, ion_ucell,
-    code_basis, entry_ptr, entry_hop, entry_target, block_ptr, block_delta,
-    aff_ptr, aff_delta, aff_k, aff_flags, prob, fac, hop_cell, hop_disp, sign,
+    code_basis, entry_ptr, entry_prob, entry_target, block_ptr, block_delta,
+    aff_ptr, aff_delta, aff_k, aff_flags, entry_hop, fac, hop_cell, hop_disp, sign,
     tree, rate, rng, state, acc,
 ):
-    """Advance the kinetic Monte Carlo by ``duration`` (units of tau); statistics into ``acc``."""
+    """Advance the kinetic Monte Carlo by ``duration`` (units of tau); statistics into ``acc``.
+
+    ``entry_ptr``, ``entry_target``, ``block_ptr``, ``block_delta``, ``aff_ptr``, ``aff_delta``
+    are ``uint64`` views of the supercell's tables and ``entry_prob[e]`` the probability of
+    entry e's hop (:class:`KMCEngine` prepares them)."""
     n = ion_site.size
     dim = hop_cell.shape[1]
     if state[S_SINCE] < 0.0 or state[S_SINCE] > REBUILD_EVERY * n:
-        rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_target,
-                block_ptr, block_delta, prob, fac)
+        rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_prob, entry_target,
+                block_ptr, block_delta, fac)
         state[S_SINCE] = 0.0
-    nblocks = tree.size - 1
+    nblocks = np.uint64(tree.size - 1)
     gsum = 0.0
     for i in range(n):
         gsum += sign[code_basis[code[ion_site[i]]]]
     inv_n = 1.0 / n
-    top = 1
-    while top * 2 <= nblocks:
-        top *= 2
+    top = U1
+    while top * np.uint64(2) <= nblocks:
+        top *= np.uint64(2)
+    un = np.uint64(n)
+    ublock = np.uint64(BLOCK)
     t_end = state[S_TIME] + duration
     time = state[S_TIME]
     disp = np.zeros(dim)
@@ -139,48 +154,50 @@ def run_time(
         time += dt
         # block: smallest index whose prefix sum exceeds u; then the ion inside the block
         u = next_double(rng) * total
-        pos = 0
+        pos = U0
         rem = u
         step = top
-        while step > 0:
+        while step > U0:
             nxt = pos + step
             if nxt <= nblocks and tree[nxt] <= rem:
                 pos = nxt
                 rem -= tree[nxt]
-            step >>= 1
+            step >>= U1
         if pos >= nblocks:
-            pos = nblocks - 1
-        i0 = pos * BLOCK
-        i1 = min(i0 + BLOCK, n)
-        i = -1
+            pos = nblocks - U1
+        i0 = pos * ublock
+        i1 = min(i0 + ublock, un)
+        found = False
+        i = U0
         for k in range(i0, i1):
             rk = rate[k]
             if rk > 0.0:
                 i = k
+                found = True
                 if rem < rk:
                     break
                 rem -= rk
-        if i < 0:
+        if not found:
             # rounding reached an empty block: refresh the sums and draw again
-            rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_hop, entry_target,
-                    block_ptr, block_delta, prob, fac)
+            rebuild(tree, rate, state, ion_site, occ, code, entry_ptr, entry_prob, entry_target,
+                    block_ptr, block_delta, fac)
             continue
-        s = ion_site[i]
-        c = code[s]
-        chosen = -1
+        s = np.uint64(ion_site[i])
+        c = np.uint64(code[s])
+        chosen = U0
         cum = 0.0
-        for e in range(entry_ptr[c], entry_ptr[c + 1]):
+        for e in range(entry_ptr[c], entry_ptr[c + U1]):
             if occ[s + entry_target[e]]:
                 continue
-            nb = 0
-            for j in range(block_ptr[e], block_ptr[e + 1]):
-                nb += occ[s + block_delta[j]]
-            cum += prob[entry_hop[e]] * fac[nb]
+            nb = U0
+            for j in range(block_ptr[e], block_ptr[e + U1]):
+                nb += np.uint64(occ[s + block_delta[j]])
+            cum += entry_prob[e] * fac[nb]
             chosen = e
             if rem < cum:
                 break
         t = s + entry_target[chosen]
-        h = entry_hop[chosen]
+        h = np.uint64(entry_hop[chosen])
         occ[s] = 0
         occ[t] = 1
         site_ion[s] = -1
@@ -196,41 +213,43 @@ def run_time(
         gsum += sign[code_basis[code[t]]] - sign[code_basis[c]]
         total = state[S_TOTAL]
         # the mover: its whole rate at the new site
-        rn = _ion_rate(t, occ, code, entry_ptr, entry_hop, entry_target, block_ptr, block_delta,
-                       prob, fac)
+        rn = _ion_rate(t, occ, code, entry_ptr, entry_prob, entry_target, block_ptr,
+                       block_delta, fac)
         delta = rn - rate[i]
         rate[i] = rn
-        _fenwick_add(tree, i // BLOCK, delta)
+        _fenwick_add(tree, i // ublock, delta)
         total += delta
         # other ions: only the entries that read s or t, before and after from one evaluation
         k = aff_ptr[chosen]
-        k1 = aff_ptr[chosen + 1]
+        k1 = aff_ptr[chosen + U1]
         while k < k1:
             x = s + aff_delta[k]
             j = site_ion[x]
             delta = 0.0
             while True:
-                if j >= 0:
-                    e = entry_ptr[code[x]] + aff_k[k]
-                    fl = aff_flags[k]
-                    y = x + entry_target[e]
-                    n_after = 0
-                    for jj in range(block_ptr[e], block_ptr[e + 1]):
-                        n_after += occ[x + block_delta[jj]]
-                    n_before = n_after + ((fl >> 2) & 1) - ((fl >> 3) & 1)
-                    p = prob[entry_hop[e]]
+                fl = aff_flags[k]
+                e = entry_ptr[np.uint64(code[x])] + np.uint64(aff_k[k])
+                # an entry whose target stays occupied, or whose blockers s and t both are
+                # (one filled, one emptied), keeps its probability: skip the count
+                if j >= 0 and ((fl & 3) != 0 or (
+                        occ[x + entry_target[e]] == 0 and (fl & 12) != 12)):
+                    n_after = U0
+                    for jj in range(block_ptr[e], block_ptr[e + U1]):
+                        n_after += np.uint64(occ[x + block_delta[jj]])
+                    n_before = n_after + np.uint64((fl >> 2) & 1) - np.uint64((fl >> 3) & 1)
+                    p = entry_prob[e]
                     if fl & 1:  # target was occupied (s), now empty
                         delta += p * fac[n_after]
                     elif fl & 2:  # target was empty (t), now occupied
                         delta -= p * fac[n_before]
-                    elif occ[y] == 0 and n_after != n_before:
+                    elif n_after != n_before:
                         delta += p * (fac[n_after] - fac[n_before])
-                k += 1
-                if k >= k1 or aff_delta[k] != aff_delta[k - 1]:
+                k += U1
+                if k >= k1 or aff_delta[k] != aff_delta[k - U1]:
                     break
             if j >= 0 and delta != 0.0:
                 rate[j] += delta
-                _fenwick_add(tree, j // BLOCK, delta)
+                _fenwick_add(tree, np.uint64(j) // ublock, delta)
                 total += delta
         state[S_TOTAL] = total
     state[S_TIME] = t_end
@@ -243,6 +262,53 @@ def run_time(
     acc[A_G2] += g2
     acc[A_G4] += g4
     acc[A_SAMPLES] += duration
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, d):
+    """Component d of ion i's displacement since the tracer origin (the operations of
+    :func:`.kernels.tracer_moments`)."""
+    b = np.uint64(ion_site[i]) % nb
+    r = ion_ref[i]
+    x = basis_pos[b, d] - basis_pos[r, d]
+    for k in range(matrix.shape[0]):
+        x += ion_ucell[i, k] * matrix[k, d]
+    return x
+
+
+@njit(cache=True, nogil=True)
+def tracer_moments_by_index(ion_site, ion_ucell, ion_ref, n_basis, matrix, basis_pos, first,
+                            second):
+    """:func:`.kernels.tracer_moments` with each ion's basis read from its site index
+    (``site % n_basis``, the supercell's numbering) instead of the site code, and the sums kept
+    in registers: the same floating-point operations in the same order (bit-identical sums),
+    without a random access into the per-site codes or a store per ion."""
+    dim = matrix.shape[0]
+    nb = np.uint64(n_basis)
+    n = ion_site.size
+    if dim == 2:
+        f0, f1 = first[0], first[1]
+        s00, s01, s10, s11 = second[0, 0], second[0, 1], second[1, 0], second[1, 1]
+        for i in range(n):
+            x0 = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, 0)
+            x1 = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, 1)
+            f0 += x0
+            s00 += x0 * x0
+            s01 += x0 * x1
+            f1 += x1
+            s10 += x1 * x0
+            s11 += x1 * x1
+        first[0], first[1] = f0, f1
+        second[0, 0], second[0, 1], second[1, 0], second[1, 1] = s00, s01, s10, s11
+        return
+    dr = np.zeros(dim)
+    for i in range(n):
+        for d in range(dim):
+            dr[d] = _displacement(i, ion_site, ion_ucell, ion_ref, nb, matrix, basis_pos, d)
+        for d in range(dim):
+            first[d] += dr[d]
+            for k in range(dim):
+                second[d, k] += dr[d] * dr[k]
 
 
 class KMCEngine:
@@ -275,6 +341,14 @@ class KMCEngine:
 
         self.acc = np.zeros(n_accumulators(self.dim))
         self.max_cell = int(np.max(np.abs(rules.cell))) if rules.cell.size else 1
+        # unsigned views of the tables (offsets wrap modulo 2**64 to the right site) and the
+        # probability of each entry's hop, for the kernel
+        self._tables = {
+            name: np.ascontiguousarray(getattr(cell, name)).view(np.uint64)
+            for name in ("entry_ptr", "entry_target", "block_ptr", "block_delta", "aff_ptr",
+                         "aff_delta")
+        }
+        self._tables["entry_prob"] = np.ascontiguousarray(rules.probability[cell.entry_hop])
 
     @property
     def bytes_per_site(self) -> float:
@@ -319,17 +393,25 @@ class KMCEngine:
 
     def run(self, duration: float, rng) -> None:
         c, r = self.cell, self.rules
+        u = self._tables
         run_time(
             float(duration), self.occ, self.site_ion, self.code, self.ion_site, self.ion_ucell,
-            c.code_basis, c.entry_ptr, c.entry_hop, c.entry_target, c.block_ptr, c.block_delta,
-            c.aff_ptr, c.aff_delta, c.aff_k, c.aff_flags, r.probability, r.repulsion_factor, r.cell,
-            r.displacement, self.sign, self.tree, self.rate, rng, self.state_f,
-            self.acc,
+            c.code_basis, u["entry_ptr"], u["entry_prob"], u["entry_target"], u["block_ptr"],
+            u["block_delta"], u["aff_ptr"], u["aff_delta"], c.aff_k, c.aff_flags, c.entry_hop,
+            r.repulsion_factor, r.cell, r.displacement, self.sign, self.tree, self.rate, rng,
+            self.state_f, self.acc,
         )
         if self.state_f[S_OVERFLOW]:
             raise ModelError(
                 "an ion moved more than 32000 cells within one tracer block: use shorter blocks"
             )
+
+    def rebuild(self) -> None:
+        """Recompute every rate, the tree and the total from scratch (as the kernel does)."""
+        u = self._tables
+        rebuild(self.tree, self.rate, self.state_f, self.ion_site, self.occ, self.code,
+                u["entry_ptr"], u["entry_prob"], u["entry_target"], u["block_ptr"],
+                u["block_delta"], self.rules.repulsion_factor)
 
     def reset_tracer(self) -> None:
         from .kernels import reset_tracer
@@ -337,13 +419,10 @@ class KMCEngine:
         reset_tracer(self.ion_site, self.ion_ucell, self.ion_ref, self.code, self.cell.code_basis)
 
     def tracer_moments(self):
-        from .kernels import tracer_moments
-
         first = np.zeros(self.dim)
         second = np.zeros((self.dim, self.dim))
-        tracer_moments(self.ion_site, self.ion_ucell, self.ion_ref, self.code,
-                       self.cell.code_basis, self.cell.matrix, self.cell.basis_positions,
-                       first, second)
+        tracer_moments_by_index(self.ion_site, self.ion_ucell, self.ion_ref, self.cell.n_basis,
+                                self.cell.matrix, self.cell.basis_positions, first, second)
         return first, second
 
 

@@ -13,8 +13,9 @@ state, the generator state and the blocks done, so a resumed replica continues t
 trajectory and ends with identical statistics.
 
 Executors: anything with ``submit(fn, *args) -> Future`` (``concurrent.futures`` pools, a Dask
-``client.get_executor()``) runs the tasks; by default replicas run in local processes (one per core,
-at most one per task), a single task runs in the calling process.
+``client.get_executor()`` or the ``distributed.Client`` itself) runs the tasks; by default
+replicas run in local processes (one per core, at most one per task), a single task runs in the
+calling process.
 """
 
 from __future__ import annotations
@@ -276,6 +277,8 @@ def resolve_executor(executor, n_tasks: int):
             f"executor must be 'inline', 'processes', 'threads' or an object with submit(), got "
             f"{executor!r}"
         )
+    if hasattr(executor, "get_executor") and hasattr(executor, "scheduler_info"):
+        return executor.get_executor(), False  # a distributed.Client: its futures are cf.Futures
     if not hasattr(executor, "submit"):
         raise ModelError(f"executor must have a submit() method, got {type(executor).__name__}")
     return executor, False

@@ -1,0 +1,71 @@
+"""Speed-up of independent replicas and sweep points on every core; prints a table.
+
+Usage: ``python benchmarks/bench_parallel.py [--quick]``
+
+Each case runs the same work twice from the same seed, serially in this process
+(``executor="inline"``) and with the default executor (one process per core), checks that the
+results are identical and prints the wall times, the speed-up and the load average of the machine
+before and after (other work on a shared machine lowers the speed-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import time
+
+import numpy as np
+
+import superionic as si
+from superionic import models
+
+HONEY = functools.partial(models.interacting_honeycomb, 0.10, n0=1.0, a=3.5)
+
+
+def timed(func):
+    t0 = time.perf_counter()
+    out = func()
+    return out, time.perf_counter() - t0
+
+
+def replicas_case(steps: float):
+    kw = dict(temperature=600.0, supercell=(64, 64), steps=steps, seed=1, engine="kmc",
+              replicas=os.cpu_count() or 1)
+    serial, t_serial = timed(lambda: si.simulate(HONEY(K0=0.05), executor="inline", **kw))
+    parallel, t_par = timed(lambda: si.simulate(HONEY(K0=0.05), **kw))
+    same = all(np.array_equal(serial[v].values, parallel[v].values)
+               for v in ("tracer_diffusion", "msd_tracer", "block_hop_probability"))
+    return f"simulate(), {kw['replicas']} replicas (kmc, 8192 sites)", t_serial, t_par, same
+
+
+def sweep_case(steps: float):
+    grid = {"K0": [0.0, 0.05], "temperature": [500.0, 700.0]}
+    kw = dict(seed=2, supercell=(64, 64), steps=steps, engine="kmc", progress=False)
+    serial, t_serial = timed(lambda: si.sweep("simulation", HONEY, grid, executor="inline", **kw))
+    parallel, t_par = timed(lambda: si.sweep("simulation", HONEY, grid, **kw))
+    return "sweep(), 4 points (kmc, 8192 sites)", t_serial, t_par, parallel.identical(serial)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="short runs (smoke test)")
+    args = ap.parse_args()
+    steps = 20.0 if args.quick else 400.0
+    # compile / load the kernels once in this process (forked workers inherit them)
+    si.simulate(HONEY(K0=0.05), temperature=600.0, supercell=(8, 8), steps=2.0, seed=0,
+                engine="kmc", executor="inline")
+    load0 = os.getloadavg()
+    rows = [replicas_case(steps), sweep_case(steps)]
+    load1 = os.getloadavg()
+    print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) before "
+          f"{load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, after {load1[0]:.2f} {load1[1]:.2f} "
+          f"{load1[2]:.2f}")
+    print(f"{'case':<44} {'serial s':>9} {'parallel s':>10} {'speed-up':>9} {'identical':>9}")
+    for label, t_serial, t_par, same in rows:
+        print(f"{label:<44} {t_serial:>9.2f} {t_par:>10.2f} {t_serial / t_par:>8.2f}x "
+              f"{'yes' if same else 'NO':>9}")
+
+
+if __name__ == "__main__":
+    main()
