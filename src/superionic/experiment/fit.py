@@ -281,10 +281,10 @@ class ArrheniusFit:
         ds.attrs = {
             "kind": self.kind, "decided": int(self.decided), "criterion": self.criterion,
             "quantity": self.quantity, "reason": self.reason,
-            "transition_temperature_K": (float("nan") if self.transition_temperature is None
-                                         else self.transition_temperature),
             "summary_json": json.dumps(_plain(summary)),
         }
+        if self.transition_temperature is not None:    # absent: no transition
+            ds.attrs["transition_temperature_K"] = self.transition_temperature
         return ds
 
 
