@@ -93,6 +93,31 @@ def _autocovariance_sums(x: np.ndarray, lengths) -> tuple[np.ndarray, np.ndarray
     return sums, counts
 
 
+def _binned_errors(centred: np.ndarray, lengths, min_bins: int):
+    """Largest standard error of the mean over bin sizes 2, 4, ... blocks (bins within replicas,
+    at least ``min_bins`` bins in all); None when no bin size leaves enough bins."""
+    best = None
+    size = 2
+    while True:
+        means = []
+        start = 0
+        for m in lengths:
+            nb = m // size
+            if nb:
+                seg = centred[start : start + nb * size]
+                means.append(seg.reshape(nb, size, -1).mean(axis=1))
+            start += m
+        if not means:
+            break
+        b = np.concatenate(means)
+        if b.shape[0] < min_bins:
+            break
+        se = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
+        best = se if best is None else np.maximum(best, se)
+        size *= 2
+    return best
+
+
 def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     """Integrated autocorrelation time and error of the mean of block series (Wolff's Gamma method).
 
@@ -149,6 +174,14 @@ def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     tau = tau * (1.0 + (2.0 * window + 1.0) / n)  # bias of the windowed sum (Wolff, Eq. 49)
     tau = np.maximum(tau, 0.5 * n / (n - 1))  # never below the independent-block estimate
     err = np.sqrt(2.0 * tau * np.where(positive, g0, 0.0) / n)
+    # slow modes with small amplitude (long relaxation tails) escape the window; binning the
+    # blocks (Flyvbjerg-Petersen) into at least MIN_INDEPENDENT_BLOCKS bins catches them: keep
+    # the larger error
+    binned = _binned_errors(centred, lengths, int(MIN_INDEPENDENT_BLOCKS))
+    if binned is not None:
+        err = np.maximum(err, binned)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = np.where(positive, np.maximum(tau, n * err**2 / (2.0 * safe)), tau)
     tau = np.where(positive, tau, 0.5)
     return mean.reshape(shape), err.reshape(shape), tau.reshape(shape), window.reshape(shape)
 
