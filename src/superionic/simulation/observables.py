@@ -27,15 +27,22 @@ Conventions (per ion; time in steps tau; lengths in Å):
   Carlo), its absolute value and the Binder cumulant ``U = 1 - <gamma^4> / (3 <gamma^2>^2)``;
 * hop probability: executed hops per ion per step.
 
-Standard errors come from the scatter of block values (blocks pooled over replicas, assumed
-independent: choose blocks longer than the correlation time); ratios and the Binder cumulant use
-the jackknife over blocks. When the drift is estimated (non-zero field) the O(1/n_blocks) biases
-of the variance estimators are removed. Warm-up: the marginal standard error rule (MSER, White
+Error bars (:func:`autocorrelation_analysis`): the block series (replicas one after the other)
+go through Wolff's Gamma method with automatic windowing, which gives the integrated
+autocorrelation time of each observable in blocks and the error of the mean; a binning check
+(Flyvbjerg-Petersen, bins within replicas, at least 20 bins) keeps the larger error when a slow,
+small-amplitude tail escapes the window. The mean-square displacements about the estimated drift
+use jackknife pseudo-values as their series (their mean removes the O(1/n_blocks) bias of a
+variance about an estimated mean); derived quantities (Binder cumulant, thermodynamic factor,
+collective diffusion, Haven ratio) are formed from the reported means and take their errors from
+the linearised series (delta method). Warm-up: the marginal standard error rule (MSER, White
 1997) on the block series of hop probability, polarization and |polarization| truncates the
 largest number of leading blocks any of them asks for (at most half).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -209,17 +216,19 @@ def binder(g2, g4):
     return np.where(g2 > 0, 1.0 - np.asarray(g4) / (3.0 * safe**2), np.nan)
 
 
+@dataclass(frozen=True)
 class Estimate:
-    """Value, standard error and integrated autocorrelation time (blocks) of one observable."""
+    """Value, standard error and integrated autocorrelation time (blocks) of one observable.
 
-    __slots__ = ("n_blocks", "series", "stderr", "tau", "value")
+    ``series`` is the block series the error comes from (block values, jackknife pseudo-values or
+    the linearised series of a derived quantity); ``n_blocks`` its length.
+    """
 
-    def __init__(self, value, stderr, tau, n_blocks, series) -> None:
-        self.value = np.asarray(value, dtype=float)
-        self.stderr = np.asarray(stderr, dtype=float)
-        self.tau = np.asarray(tau, dtype=float)
-        self.n_blocks = int(n_blocks)
-        self.series = series  # the block series the error comes from (value subtracted or not)
+    value: np.ndarray
+    stderr: np.ndarray
+    tau: np.ndarray
+    n_blocks: int
+    series: np.ndarray
 
     @property
     def pair(self):
