@@ -140,7 +140,7 @@ def test_symmetric_exclusion_thermodynamic_factor_calibrated_on_long_rings():
     n_sites, n_ions = 2 * n_cells, n_cells
     q = (n_sites - n_ions) / (n_sites - 1)
     d0 = A_SSEP**2 * P0_SSEP / 8
-    runs = run_seeds(model, 40, 303, supercell=(n_cells,), filling=filling, steps=400000.0,
+    runs = run_seeds(model, 30, 303, supercell=(n_cells,), filling=filling, steps=240000.0,
                      block=1000.0, warmup=0, engine="kmc")
     assert_calibrated(z_scores(runs, "thermodynamic_factor", (n_sites - 1) / (n_sites - n_ions)),
                       "thermodynamic factor")

@@ -161,7 +161,12 @@ def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     lengths = [int(m) for m in lengths if int(m) > 0]
     centred = x2 - mean
     sums, counts = _autocovariance_sums(centred, lengths)
-    t_max = max(1, min(int(max(lengths)) // 2, n // 2))
+    t_max = min(int(max(lengths)) // 2, n // 2)
+    if t_max < 1:  # one block per replica: independent blocks, nothing to correlate
+        g0 = sums[0] / n
+        err = np.sqrt(g0 / (n - 1))
+        return (mean.reshape(shape), err.reshape(shape), np.full(shape, 0.5 * n / (n - 1)),
+                np.zeros(shape, dtype=int))
     gamma = sums[: t_max + 1] / np.maximum(counts[: t_max + 1], 1)[:, None]
     g0 = gamma[0]
     positive = g0 > 1e-300 * np.maximum(np.abs(mean) ** 2, 1e-300)
