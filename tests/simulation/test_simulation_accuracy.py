@@ -108,6 +108,10 @@ def test_one_ion_multisite_cell_in_a_field(name):
     assert msd1_err < 0.03 * exact1
     assert abs(msd1 - exact1) <= 4 * msd1_err, (msd1, msd1_err, exact1)
     assert abs(float(ds.hop_probability) - hop) <= 0.01 * hop
+    # one ion: tracer and jump diffusion are the same estimate, so the Haven ratio is exactly 1
+    assert float(ds.tracer_diffusion) == pytest.approx(float(ds.jump_diffusion), rel=1e-12)
+    assert float(ds.haven_ratio) == pytest.approx(1.0, abs=1e-12)
+    assert float(ds.haven_ratio_stderr) < 1e-12
 
 
 @pytest.mark.parametrize("name", list(CELLS))

@@ -44,7 +44,8 @@ def summary(ds) -> dict:
             out[name] = np.asarray(ds[name].values).tolist()
             out[name + "_stderr"] = np.asarray(ds[name + "_stderr"].values).tolist()
     for key in ("attempts", "hops", "wall_time", "engine", "update", "n_sites", "n_ions",
-                "warmup_steps", "saturated_attempts", "max_out_probability", "bytes_per_site"):
+                "warmup_steps", "saturated_attempts", "max_out_probability", "bytes_per_site",
+                "reliable_error_bars", "error_bar_warning"):
         v = ds.attrs.get(key)
         out[key] = v.item() if isinstance(v, np.generic) else v
     return out

@@ -450,6 +450,10 @@ def simulate(
         ``*_stderr``; per-block series and the warm-up per replica; attrs ``attempts``, ``hops``,
         ``wall_time`` (s), ``saturated_attempts`` and ``max_out_probability`` (steps in which an
         ion's total out-probability exceeded one), ``bytes_per_site`` and the run parameters.
+        ``autocorrelation_time`` and ``independent_blocks`` (dimension ``observable``) report the
+        error analysis of each scalar observable; with fewer than 20 independent blocks for one of
+        them the attributes ``reliable_error_bars = 0`` and ``error_bar_warning`` say so and a
+        :class:`superionic.errors.ShortRunWarning` is issued.
     """
     (ds,) = simulate_many(
         [{}], model=model, temperature=temperature, field=field, filling=filling,

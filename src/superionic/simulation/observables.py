@@ -27,15 +27,22 @@ Conventions (per ion; time in steps tau; lengths in Å):
   Carlo), its absolute value and the Binder cumulant ``U = 1 - <gamma^4> / (3 <gamma^2>^2)``;
 * hop probability: executed hops per ion per step.
 
-Standard errors come from the scatter of block values (blocks pooled over replicas, assumed
-independent: choose blocks longer than the correlation time); ratios and the Binder cumulant use
-the jackknife over blocks. When the drift is estimated (non-zero field) the O(1/n_blocks) biases
-of the variance estimators are removed. Warm-up: the marginal standard error rule (MSER, White
+Error bars (:func:`autocorrelation_analysis`): the block series (replicas one after the other)
+go through Wolff's Gamma method with automatic windowing, which gives the integrated
+autocorrelation time of each observable in blocks and the error of the mean; a binning check
+(Flyvbjerg-Petersen, bins within replicas, at least 20 bins) keeps the larger error when a slow,
+small-amplitude tail escapes the window. The mean-square displacements about the estimated drift
+use jackknife pseudo-values as their series (their mean removes the O(1/n_blocks) bias of a
+variance about an estimated mean); derived quantities (Binder cumulant, thermodynamic factor,
+collective diffusion, Haven ratio) are formed from the reported means and take their errors from
+the linearised series (delta method). Warm-up: the marginal standard error rule (MSER, White
 1997) on the block series of hop probability, polarization and |polarization| truncates the
 largest number of leading blocks any of them asks for (at most half).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -93,6 +100,31 @@ def _autocovariance_sums(x: np.ndarray, lengths) -> tuple[np.ndarray, np.ndarray
     return sums, counts
 
 
+def _binned_errors(centred: np.ndarray, lengths, min_bins: int):
+    """Largest standard error of the mean over bin sizes 2, 4, ... blocks (bins within replicas,
+    at least ``min_bins`` bins in all); None when no bin size leaves enough bins."""
+    best = None
+    size = 2
+    while True:
+        means = []
+        start = 0
+        for m in lengths:
+            nb = m // size
+            if nb:
+                seg = centred[start : start + nb * size]
+                means.append(seg.reshape(nb, size, -1).mean(axis=1))
+            start += m
+        if not means:
+            break
+        b = np.concatenate(means)
+        if b.shape[0] < min_bins:
+            break
+        se = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
+        best = se if best is None else np.maximum(best, se)
+        size *= 2
+    return best
+
+
 def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     """Integrated autocorrelation time and error of the mean of block series (Wolff's Gamma method).
 
@@ -129,7 +161,12 @@ def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     lengths = [int(m) for m in lengths if int(m) > 0]
     centred = x2 - mean
     sums, counts = _autocovariance_sums(centred, lengths)
-    t_max = max(1, min(int(max(lengths)) // 2, n // 2))
+    t_max = min(int(max(lengths)) // 2, n // 2)
+    if t_max < 1:  # one block per replica: independent blocks, nothing to correlate
+        g0 = sums[0] / n
+        err = np.sqrt(g0 / (n - 1))
+        return (mean.reshape(shape), err.reshape(shape), np.full(shape, 0.5 * n / (n - 1)),
+                np.zeros(shape, dtype=int))
     gamma = sums[: t_max + 1] / np.maximum(counts[: t_max + 1], 1)[:, None]
     g0 = gamma[0]
     positive = g0 > 1e-300 * np.maximum(np.abs(mean) ** 2, 1e-300)
@@ -149,6 +186,14 @@ def autocorrelation_analysis(series, lengths, *, window_factor: float = 1.5):
     tau = tau * (1.0 + (2.0 * window + 1.0) / n)  # bias of the windowed sum (Wolff, Eq. 49)
     tau = np.maximum(tau, 0.5 * n / (n - 1))  # never below the independent-block estimate
     err = np.sqrt(2.0 * tau * np.where(positive, g0, 0.0) / n)
+    # slow modes with small amplitude (long relaxation tails) escape the window; binning the
+    # blocks (Flyvbjerg-Petersen) into at least MIN_INDEPENDENT_BLOCKS bins catches them: keep
+    # the larger error
+    binned = _binned_errors(centred, lengths, int(MIN_INDEPENDENT_BLOCKS))
+    if binned is not None:
+        err = np.maximum(err, binned)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = np.where(positive, np.maximum(tau, n * err**2 / (2.0 * safe)), tau)
     tau = np.where(positive, tau, 0.5)
     return mean.reshape(shape), err.reshape(shape), tau.reshape(shape), window.reshape(shape)
 
@@ -176,17 +221,19 @@ def binder(g2, g4):
     return np.where(g2 > 0, 1.0 - np.asarray(g4) / (3.0 * safe**2), np.nan)
 
 
+@dataclass(frozen=True)
 class Estimate:
-    """Value, standard error and integrated autocorrelation time (blocks) of one observable."""
+    """Value, standard error and integrated autocorrelation time (blocks) of one observable.
 
-    __slots__ = ("n_blocks", "series", "stderr", "tau", "value")
+    ``series`` is the block series the error comes from (block values, jackknife pseudo-values or
+    the linearised series of a derived quantity); ``n_blocks`` its length.
+    """
 
-    def __init__(self, value, stderr, tau, n_blocks, series) -> None:
-        self.value = np.asarray(value, dtype=float)
-        self.stderr = np.asarray(stderr, dtype=float)
-        self.tau = np.asarray(tau, dtype=float)
-        self.n_blocks = int(n_blocks)
-        self.series = series  # the block series the error comes from (value subtracted or not)
+    value: np.ndarray
+    stderr: np.ndarray
+    tau: np.ndarray
+    n_blocks: int
+    series: np.ndarray
 
     @property
     def pair(self):

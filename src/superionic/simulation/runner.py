@@ -10,7 +10,9 @@ displacement) are the raw data of :mod:`.observables`.
 Randomness: each replica gets its own :class:`numpy.random.SeedSequence` child, which seeds the
 kernels' xoshiro256** state; nothing else draws random numbers. A checkpoint holds the engine
 state, the generator state and the blocks done, so a resumed replica continues the very same
-trajectory and ends with identical statistics.
+trajectory and ends with identical statistics. An interruption (``KeyboardInterrupt``, or
+:data:`STOP` for replicas in threads) saves the state at the end of the last finished block before
+the exception propagates; :func:`run_tasks` forwards it to worker processes as SIGINT.
 
 Executors: anything with ``submit(fn, *args) -> Future`` (``concurrent.futures`` pools, a Dask
 ``client.get_executor()`` or the ``distributed.Client`` itself) runs the tasks; by default
