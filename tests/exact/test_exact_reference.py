@@ -1,4 +1,4 @@
-"""The exact many-body solver against hand-solvable cases, an independent brute force, invariants."""
+"""The exact many-body solver against hand-solved cases, an independent brute force, invariants."""
 
 from __future__ import annotations
 
@@ -55,8 +55,6 @@ def test_single_ion_diffusion_matches_bloch(name, make, cells, temp, field):
     np.testing.assert_allclose(ds.drift_velocity, 0.0, atol=1e-15)
     # the hop probability is the stationary out-probability of the Bloch stationary state
     table = m.hop_table(temperature=temp)
-    occ = np.zeros(m.n_sites)
-    np.add.at(occ, np.arange(m.n_sites), 0.0)
     pi_sites = _single_site_stationary(table, m.n_sites)
     out = np.zeros(m.n_sites)
     np.add.at(out, table.source, table.probability)
@@ -199,7 +197,7 @@ def test_k0_chain_polarization_matches_transfer_matrix(update):
     assert float(ds.polarization) == pytest.approx(0.0, abs=1e-12)
 
 
-# ----------------------------------------------------------------------------- independent brute force
+# ----------------------------------------------------------------------------- brute force
 def brute_force_chain(n_cells, n_ions, lambda0, k0, m0, temp, field, concerted):
     """Pure-Python brute force of the interacting chain: labelled ions, every visiting order.
 
