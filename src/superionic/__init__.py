@@ -25,7 +25,8 @@ Mean field (Secs. IV-V, Eqs. 43-55)
     :mod:`superionic.meanfield`: ``solve``, ``solve_path``, ``transitions``, ``phase_diagram``,
     ``table1``
 Many-body simulation
-    :func:`simulate`, :func:`simulate_many`
+    :func:`simulate`, :func:`simulate_many`; its exact reference on small cells
+    :mod:`superionic.exact` (``solve``, ``markov_chain``)
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -38,6 +39,7 @@ from . import (
     channels,
     driving,
     dynamics,
+    exact,
     io,
     meanfield,
     models,
@@ -98,6 +100,7 @@ __all__ = [
     "dynamics",
     "eigenmodes",
     "eigenvalues",
+    "exact",
     "group_velocities",
     "io",
     "meanfield",
