@@ -30,6 +30,8 @@ Measurements in
     :mod:`superionic.experiment`: ``read_table``, ``fit_arrhenius``, ``infer_parameters``
 Parameter sweeps (inline, local processes or a Dask cluster; resumable on-disk store)
     :func:`sweep`; :mod:`superionic.sweep` (``load_sweep``, the ``[sweep]`` spec table)
+    :func:`simulate`, :func:`simulate_many`; its exact reference on small cells
+    :mod:`superionic.exact` (``solve``, ``markov_chain``)
 Phonon channels and driving (Eqs. 1-7, 15-17)
     :mod:`superionic.channels`, :mod:`superionic.channel_average`, :mod:`superionic.phonons`,
     :mod:`superionic.driving`
@@ -40,6 +42,9 @@ Figures and command line
 from . import (
     channels,
     experiment,
+    driving,
+    dynamics,
+    exact,
     io,
     kspace,
     lattice,
@@ -106,6 +111,7 @@ __all__ = [
     "eigenmodes",
     "eigenvalues",
     "experiment",
+    "exact",
     "group_velocities",
     "io",
     "kspace",

@@ -55,8 +55,6 @@ def test_single_ion_diffusion_matches_bloch(name, make, cells, temp, field):
     np.testing.assert_allclose(ds.drift_velocity, 0.0, atol=1e-15)
     # the hop probability is the stationary out-probability of the Bloch stationary state
     table = m.hop_table(temperature=temp)
-    occ = np.zeros(m.n_sites)
-    np.add.at(occ, np.arange(m.n_sites), 0.0)
     pi_sites = _single_site_stationary(table, m.n_sites)
     out = np.zeros(m.n_sites)
     np.add.at(out, table.source, table.probability)

@@ -32,7 +32,7 @@ import scipy.sparse.linalg as spla
 import xarray as xr
 
 from .._validate import finite_float, int_tuple, positive_temperature
-from ..errors import ModelError
+from ..errors import ConvergenceError, ModelError
 from ..lattice import HoppingModel, coupling_factor
 from ..simulation.supercell import build_rules, compile_supercell, sublattice_signs
 from ..transport import mobility_to_conductivity
@@ -169,7 +169,7 @@ def build_chain(geo, n_ions: int, *, update: str, concerted: str, tracer: bool,
             "codec": codec, "memory": bool(memory)}
 
 
-DENSE_LIMIT = 3000
+DENSE_LIMIT = 5000
 
 
 class _DenseLU:
@@ -186,19 +186,39 @@ class _DenseLU:
         return sla.lu_solve(self._lu, rhs)
 
 
+class _Krylov:
+    """Restarted GMRES on a large sparse system, with the ``solve`` method of ``splu``'s result.
+
+    Sparse LU fills in badly on the many-body chains (one sequential sweep connects many
+    states); GMRES needs only products with the matrix.
+    """
+
+    def __init__(self, A):
+        self._A = A.tocsr()
+
+    def solve(self, rhs):
+        x, info = spla.gmres(self._A, rhs, rtol=1e-12, atol=0.0, restart=200, maxiter=200)
+        if info != 0:
+            raise ConvergenceError(
+                f"GMRES did not reach a relative residual of 1e-12 on {rhs.size} states "
+                f"(info={info}); the chain mixes too slowly for the iterative solver"
+            )
+        return x
+
+
 def stationary(T: sp.spmatrix, root: int):
     """Stationary distribution and an LU factorisation reused for the transport solves.
 
     ``(I - T) pi = 0`` with the equation of state ``root`` replaced by ``pi_root = 1``; dense LU
     up to ``DENSE_LIMIT`` states (one sweep of the sequential update connects many states, so
-    the sparse factors fill in), sparse LU (SuperLU, COLAMD ordering) above.
+    sparse LU factors fill in), restarted GMRES above.
     """
     n = T.shape[0]
     keep = np.ones(n)
     keep[root] = 0.0
     A = sp.diags(keep) @ (sp.identity(n, format="csc") - T)
     A = (A + sp.csc_matrix(([1.0], ([root], [root])), shape=(n, n))).tocsc()
-    lu = _DenseLU(A) if n <= DENSE_LIMIT else spla.splu(A, permc_spec="COLAMD")
+    lu = _DenseLU(A) if n <= DENSE_LIMIT else _Krylov(A)
     rhs = np.zeros(n)
     rhs[root] = 1.0
     pi = lu.solve(rhs)

@@ -43,6 +43,7 @@ from ..io import write_netcdf
 from ..plot.simulation import plot_series
 from ..simulation import simulate_many
 from ..units import KB_EV
+from .exact import exact_markdown, exact_part
 
 PARAMS = {"lambda0": 0.25, "K0": 0.5, "n0": 1.0, "M0": 2.0, "a_chain": 4.0, "a_honeycomb": 3.5}
 ISING_HONEYCOMB = 2.0 / math.log(2.0 + math.sqrt(3.0))  # kB Tc / J
@@ -426,6 +427,7 @@ def _markdown(summary: dict) -> str:
             + " (boost in the next step).",
             "",
         ]
+    lines += exact_markdown(summary.get("exact", {}))
     return "\n".join(lines) + "\n"
 
 
@@ -455,6 +457,9 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
         ("fss", "honeycomb: finite-size scaling (Binder)", lambda: _fss_part(outdir, quick, files)),
         ("concerted", "chain: concerted hopping and the type-I fold",
          lambda: _concerted_part(outdir, quick, files)),
+        # small cell: mean field, exact enumeration and simulation (superionic.exact)
+        ("exact", "small cell: mean field, exact enumeration and simulation",
+         lambda: exact_part(outdir, quick, files)),
     ]
     for key, message, func in parts:
         if progress is not None:
