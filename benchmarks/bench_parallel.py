@@ -51,7 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="short runs (smoke test)")
     args = ap.parse_args()
-    steps = 20.0 if args.quick else 400.0
+    steps = 20.0 if args.quick else 20000.0  # about 3 s per replica or point on an idle core
     # compile / load the kernels once in this process (forked workers inherit them)
     si.simulate(HONEY(K0=0.05), temperature=600.0, supercell=(8, 8), steps=2.0, seed=0,
                 engine="kmc", executor="inline")
