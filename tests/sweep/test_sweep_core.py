@@ -133,6 +133,15 @@ def test_simulation_sweep_seeds_and_executors(tmp_path: Path):
         assert from_store[name].dtype == inline[name].dtype
 
 
+def test_simulation_field_axis_through_zero():
+    ds = si.sweep("simulation", functools.partial(HONEY, K0=0.05),
+                  {"temperature": [600.0], "field": [0.0, 0.05]}, seed=3, executor="inline",
+                  progress=False, supercell=(6, 6), steps=40)
+    assert np.isnan(ds.mobility.values[0, 0]) and np.isfinite(ds.mobility.values[0, 1])
+    assert ds.mobility.attrs["missing_points"] == 1
+    assert "tracer_diffusion" in ds and "missing_points" not in ds.tracer_diffusion.attrs
+
+
 def test_store_layout_resume_and_atomic_points(tmp_path: Path):
     store = tmp_path / "store"
     calls = []
