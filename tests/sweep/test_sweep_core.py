@@ -133,6 +133,15 @@ def test_simulation_sweep_seeds_and_executors(tmp_path: Path):
         assert from_store[name].dtype == inline[name].dtype
 
 
+def test_simulation_field_axis_through_zero():
+    ds = si.sweep("simulation", functools.partial(HONEY, K0=0.05),
+                  {"temperature": [600.0], "field": [0.0, 0.05]}, seed=3, executor="inline",
+                  progress=False, supercell=(6, 6), steps=40)
+    assert np.isnan(ds.mobility.values[0, 0]) and np.isfinite(ds.mobility.values[0, 1])
+    assert ds.mobility.attrs["missing_points"] == 1
+    assert "tracer_diffusion" in ds and "missing_points" not in ds.tracer_diffusion.attrs
+
+
 def test_store_layout_resume_and_atomic_points(tmp_path: Path):
     store = tmp_path / "store"
     calls = []
@@ -233,14 +242,30 @@ def test_sweep_spec_validation(tmp_path: Path):
                                              "cell_volume": 40.0}
 
 
+CONDUCTIVITY_SPEC = SPEC.split("[sweep]")[0] + """
+[sweep]
+task = "conductivity"
+field_direction = [0.0, 1.0]
+[sweep.grid]
+temperature = { start = 400.0, stop = 1600.0, num = 4, scale = "log" }
+field = [0.0, 0.1]
+"""
+
+
 def test_cli_sweep_runs_and_resumes(tmp_path: Path):
     path = tmp_path / "honey.toml"
-    path.write_text(SPEC)
+    path.write_text(CONDUCTIVITY_SPEC)
     res = CliRunner().invoke(main, ["sweep", str(path), "--workers", "2", "--no-progress"])
     assert res.exit_code == 0, res.output
     out = sio.read_netcdf(tmp_path / "honey.nc")
-    assert out.tracer_diffusion.dims == ("temperature", "K0")
-    assert "conductivity_einstein_helfand" in out
+    assert out.conductivity.dims == ("temperature", "field", "direction", "direction2")
+    np.testing.assert_array_equal(out.temperature.values, np.geomspace(400.0, 1600.0, 4))
+    model = models.interacting_honeycomb(0.1, 0.05, a=3.5, tau=1e-13)
+    t = float(out.temperature[2])
+    np.testing.assert_array_equal(out.conductivity.values[2, 0],
+                                  si.conductivity_tensor(model, temperature=t, cell_volume=40.0))
+    v = si.drift_velocity(model, field=[0.0, 0.1], temperature=t)
+    np.testing.assert_array_equal(out.drift_velocity.values[2, 1], v)
     again = CliRunner().invoke(main, ["sweep", str(path), "--no-progress"])
     assert again.exit_code != 0 and "--resume" in again.output
     os.remove(tmp_path / "honey.sweep" / "points" / point_name(3))

@@ -20,6 +20,21 @@ from superionic import models
 from superionic.sweep.store import point_name
 
 HONEY = functools.partial(models.interacting_honeycomb, 0.1, n0=1.0, a=3.5)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A two-worker Dask LocalCluster (processes, small memory limits, no dashboard)."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           memory_limit="1.5GiB", dashboard_address=None)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
 GRID = {"K0": [0.0, 0.08], "temperature": [500.0, 700.0]}
 OPTS = {"supercell": (6, 6), "steps": 60}
 

@@ -31,7 +31,8 @@ def test_sweeps_page_python_blocks_run(tmp_path, monkeypatch):
 
 def test_sweeps_page_spec_and_sketch():
     (toml,) = _blocks(r"```toml\n(.*?)```")
-    _model_spec, spec = parse_sweep_spec(tomllib.loads(toml))
+    model_spec, spec = parse_sweep_spec(tomllib.loads(toml))
+    assert model_spec.cell_volume == 40.0
     assert spec.task == "simulation" and spec.grid_values()["K0"] == [0.0, 0.04, 0.08]
     (sketch,) = _blocks(r'```python title="sketch[^"]*"\n(.*?)```')
     compile(sketch, "sweeps.md[sketch]", "exec")

@@ -431,7 +431,8 @@ def simulate(
     charge : float
         Ionic charge Z in units of e (conductivity only).
     executor : None, "inline", "processes", "threads" or an Executor
-        Where replicas run; anything with ``submit`` (a Dask client's ``get_executor()``) works.
+        Where replicas run (default: one process per core when there are several replicas);
+        anything with ``submit`` works, and so does a Dask ``distributed.Client``.
     progress : bool or callable
         A tqdm bar over blocks (off by default), or a callable receiving the blocks done.
     checkpoint : path, optional

@@ -174,20 +174,27 @@ def combine(grid: Grid, points: list[xr.Dataset], *, task: str) -> xr.Dataset:
     coordinates carry them.
     """
     first = points[0]
-    names = list(first.data_vars)
-    for k, ds in enumerate(points):
-        if list(ds.data_vars) != names:
-            raise ModelError(f"grid point {k} has the variables {list(ds.data_vars)}, point 0 "
-                             f"has {names}: the results cannot be stacked")
+    names = list(dict.fromkeys(name for ds in points for name in ds.data_vars))
     data = {}
     for name in names:
-        arrays = [ds[name].values for ds in points]
+        ref = next(ds[name] for ds in points if name in ds.data_vars)
+        attrs = {k: _canonical(v) for k, v in ref.attrs.items()}
+        missing = [k for k, ds in enumerate(points) if name not in ds.data_vars]
+        if missing and ref.dtype.kind != "f":
+            raise ModelError(f"variable {name!r} is missing at grid points {missing[:10]}: the "
+                             "results cannot be stacked")
+        if missing:
+            # e.g. the drift mobility, which a simulation defines only at a non-zero field
+            attrs["missing_points"] = len(missing)
+            attrs["note"] = ("NaN at the grid points where the task does not define it (such as "
+                             "a mobility along the field at zero field)")
+        arrays = [ds[name].values if name in ds.data_vars else np.full(ref.shape, np.nan)
+                  for ds in points]
         shapes = {a.shape for a in arrays}
         if len(shapes) != 1:
             raise ModelError(f"variable {name!r} changes shape across the grid: {sorted(shapes)}")
         stacked = np.stack(arrays).reshape(grid.shape + arrays[0].shape)
-        data[name] = (grid.dims + first[name].dims, stacked,
-                      {k: _canonical(v) for k, v in first[name].attrs.items()})
+        data[name] = (grid.dims + ref.dims, stacked, attrs)
     coords = {d: (d, v, {"long_name": n}) for d, n, v in
               zip(grid.dims, grid.names, grid.values, strict=True)}
     for name, coord in first.coords.items():
