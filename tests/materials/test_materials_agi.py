@@ -101,4 +101,25 @@ def test_attempt_frequency_route_gives_the_same_physics(agi_cif):
     rate = 2e13 * math.exp(-0.2 / (si.units.KB_EV * 500.0))
     expected = 4 * rate * (A_AGI * math.sqrt(2) / 4) ** 2 / 6
     np.testing.assert_allclose(np.diag(d_model), expected, rtol=1e-10)
-    assert model.tau == pytest.approx(0.5 / (4 * 2e13))
+    assert model.tau == pytest.approx(0.5 / (4 * 2e13), rel=1e-12, abs=0)
+
+
+def test_primitive_cell_gives_the_same_classes_and_tensor(agi_network):
+    from pymatgen.core import Lattice, Structure
+
+    conventional = Structure.from_spacegroup("Im-3m", Lattice.cubic(A_AGI), ["I", {"Ag": 1 / 6}],
+                                             [[0, 0, 0], [0.25, 0, 0.5]])
+    primitive = conventional.get_primitive_structure()
+    assert len(primitive) == 7  # one iodide and six 12d sites
+    net = materials.hop_network(primitive, mobile="Ag", cutoff=2.6)
+    assert net.n_sites == 6 and net.filling == pytest.approx(1.0)
+    # Wyckoff labels keep the conventional multiplicity; hop multiplicities are per input cell
+    assert net.site_class_names == ("12d",) and net.site_classes[0].count == 6
+    assert net.hop_class_names == agi_network.hop_class_names
+    assert [h.multiplicity for h in net.hop_classes] == [12, 6]
+    energies = {"site_energies": 0.0,
+                "saddle_energies": {"12d-12d/1.79": 0.15, "12d-12d/2.54": 0.35}}
+    d_prim = si.diffusion_tensor(materials.build_model(net, **energies), temperature=700.0)
+    d_conv = si.diffusion_tensor(materials.build_model(agi_network, **energies),
+                                 temperature=700.0)
+    np.testing.assert_allclose(d_prim, d_conv, rtol=1e-9, atol=1e-9 * np.abs(d_conv).max())

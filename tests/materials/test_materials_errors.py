@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from materials_cells import HCP_SITES, hcp_metal, write_agi_cif
+from materials_cells import HCP_SITES, hcp_metal, transformed, write_agi_cif
 
 import superionic as si
 from superionic import materials
@@ -55,6 +55,12 @@ def test_non_percolating_network_says_in_which_dimensions():
     with pytest.raises(materials.NonPercolatingNetworkError, match="0 dimension") as info:
         materials.build_model(net, site_energies=0.0, saddle_energies=0.5, charge=1, filling=1)
     assert info.value.spanned == 0
+    # the same dimers straddling the cell boundary (bonds with a cell offset): still 0
+    shifted = transformed(metal, np.eye(3), (0.0, 0.0, 0.2))
+    net = materials.hop_network(shifted, mobile="H", cutoff=1.5,
+                                sites=[(w, np.add(p, (0.0, 0.0, 0.2))) for w, p in HCP_SITES])
+    assert np.any(net.bond_cell != 0)
+    assert net.percolation_dimension == 0 and net.percolation_directions == ()
     # octahedral sites only, chains along c
     net = materials.hop_network(metal, mobile="H", cutoff=2.6, sites=HCP_SITES[:1])
     assert net.percolation_dimension == 1 and net.percolation_directions == ((0, 0, 1),)

@@ -589,7 +589,7 @@ def _site_occupancy(framework: Framework, positions, lat, tol) -> np.ndarray:
     occ = np.zeros(positions.shape[0])
     if framework.mobile_positions.shape[0] == 0:
         return occ
-    idx, _, dist = periodic_match(framework.mobile_positions, positions, lat, tol)
+    idx, _, dist = periodic_match(framework.mobile_positions, positions, lat)
     ok = dist < max(tol, 0.1)
     np.add.at(occ, idx[ok], framework.mobile_occupancy[ok])
     return occ
@@ -599,7 +599,7 @@ def _site_occupancy(framework: Framework, positions, lat, tol) -> np.ndarray:
 def _site_permutations(positions, symmetry: Symmetry, lat, tol):
     images = symmetry.apply(positions)  # (g, n, 3)
     g, n, _ = images.shape
-    idx, shift, dist = periodic_match(images.reshape(-1, 3), positions, lat, tol)
+    idx, shift, dist = periodic_match(images.reshape(-1, 3), positions, lat)
     if np.any(dist > tol):
         worst = float(np.max(dist))
         raise ModelError(

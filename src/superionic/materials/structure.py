@@ -178,11 +178,11 @@ def image_offsets(lattice: np.ndarray, reach: float) -> np.ndarray:
     return np.array(list(itertools.product(*(range(-k, k + 1) for k in n))), dtype=np.int64)
 
 
-def periodic_match(points: np.ndarray, reference: np.ndarray, lattice: np.ndarray, tol: float):
+def periodic_match(points: np.ndarray, reference: np.ndarray, lattice: np.ndarray):
     """Index of the reference point each point coincides with (mod lattice), and the cell shift.
 
     Returns ``(index, shift, distance)``; ``points ~ reference[index] + shift``. ``distance`` is
-    the Cartesian mismatch in Å (compare it with ``tol`` to accept the match).
+    the Cartesian mismatch in Å (the caller decides whether it is a match).
     """
     tree = cKDTree(_wrap(reference), boxsize=1.0)
     wrapped = _wrap(points)
@@ -200,7 +200,6 @@ def periodic_match(points: np.ndarray, reference: np.ndarray, lattice: np.ndarra
         dist = np.linalg.norm((delta - shift) @ lattice, axis=1)
         better = dist < best_d
         best[better], best_d[better], best_shift[better] = cand[better], dist[better], shift[better]
-    del tol
     return best, best_shift, best_d
 
 

@@ -279,4 +279,5 @@ def supercell(model: HoppingModel, repeats) -> HoppingModel:
         tau=model.tau,
         filling=model.filling * int(np.prod(reps_a)),
         interactions=model.interactions,
+        charge=model.charge,
     )
