@@ -10,12 +10,14 @@ field and the simulation.
 
 from .cell import Lattice, Site
 from .hops import COUPLING_FACTORS, Coupling, Hop, coupling_factor, field_factor
+from .linsolve import SOLVERS, ResponseSolver, response_solver, sparse_generator
 from .model import HopParameters, HoppingModel, Interactions
 from .neighbours import InteractionTables, interaction_tables
 from .table import HopTable, fundamental_matrix, in_domain, stationary_distribution
 
 __all__ = [
     "COUPLING_FACTORS",
+    "SOLVERS",
     "Coupling",
     "Hop",
     "HopParameters",
@@ -24,11 +26,14 @@ __all__ = [
     "InteractionTables",
     "Interactions",
     "Lattice",
+    "ResponseSolver",
     "Site",
     "coupling_factor",
     "field_factor",
     "fundamental_matrix",
     "in_domain",
     "interaction_tables",
+    "response_solver",
+    "sparse_generator",
     "stationary_distribution",
 ]

@@ -291,6 +291,11 @@ class HoppingModel:
         return self.lattice.n_sites
 
     @property
+    def cell_volume(self) -> float:
+        """Cell length (1D, Å), area (2D, Å^2) or volume (3D, Å^3) of the lattice."""
+        return self.lattice.volume
+
+    @property
     def requires_temperature(self) -> bool:
         """True when any hop is declared by a saddle energy (probabilities depend on T)."""
         return bool(np.any(self._structure["is_bond"]))
