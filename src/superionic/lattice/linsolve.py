@@ -32,6 +32,7 @@ import scipy.sparse.linalg as spla
 from scipy.sparse import csgraph
 
 from ..errors import ConvergenceError, ModelError
+from .graph import accumulate_to_root
 from .table import HopTable, _dense_stationary, fundamental_matrix
 
 #: Largest cell (sites) that ``solver="auto"`` treats with dense linear algebra.
@@ -210,28 +211,12 @@ def detailed_balance_occupations(table: HopTable) -> np.ndarray | None:
     pos = sorter[np.searchsorted(key, edge_key, sorter=sorter)]
     step = np.zeros(n)
     step[child] = logratio[live][pos]
-    logpi = _accumulate_to_root(step, pred)
+    logpi = accumulate_to_root(step, pred)
     ok = np.abs(logratio[live] - (logpi[tgt] - logpi[src]))
     if np.any(ok > _DETAILED_BALANCE_RTOL * np.maximum(1.0, np.abs(logratio[live]))):
         return None
     pi = np.exp(logpi - np.max(logpi))
     return pi / pi.sum()
-
-
-def _accumulate_to_root(step: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Sum of ``step`` along each node's tree path to the root (pointer doubling, vectorised).
-
-    ``pred`` holds each node's parent (negative at the root); ``step[v]`` belongs to the edge
-    ``pred[v] -> v``; ``step`` may have trailing axes (e.g. cell offsets). O(n log depth).
-    """
-    root = pred < 0
-    ptr = np.where(root, np.arange(pred.size), pred)
-    acc = step.copy()
-    acc[root] = 0
-    while not np.all(root[ptr]):
-        acc = acc + acc[ptr]
-        ptr = ptr[ptr]
-    return acc
 
 
 class _AMG(_Grounded):
