@@ -57,6 +57,7 @@ from .kspace import (
     spectrum,
 )
 from .lattice import Hop, HopParameters, HoppingModel, HopTable, Interactions, Lattice, Site
+from .lattice import SiteNetwork
 from .models import structures
 from .realspace import driving, dynamics
 from .simulation import simulate, simulate_many
@@ -85,6 +86,7 @@ __all__ = [
     "Lattice",
     "ModelError",
     "Site",
+    "SiteNetwork",
     "arrhenius_fit",
     "bloch_derivative",
     "bloch_matrix",

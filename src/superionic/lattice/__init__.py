@@ -12,6 +12,7 @@ from .cell import Lattice, Site
 from .hops import COUPLING_FACTORS, Coupling, Hop, coupling_factor, field_factor
 from .linsolve import SOLVERS, ResponseSolver, response_solver, sparse_generator
 from .model import HopParameters, HoppingModel, Interactions
+from .network import SiteNetwork
 from .neighbours import InteractionTables, interaction_tables
 from .table import HopTable, fundamental_matrix, in_domain, stationary_distribution
 
@@ -28,6 +29,7 @@ __all__ = [
     "Lattice",
     "ResponseSolver",
     "Site",
+    "SiteNetwork",
     "coupling_factor",
     "field_factor",
     "fundamental_matrix",
