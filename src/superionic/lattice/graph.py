@@ -90,17 +90,19 @@ def loop_lattices(n_sites: int, source, target, cell):
     dim = cell.shape[1]
     graph = _undirected(n_sites, source, target)
     n_clusters, labels = csgraph.connected_components(graph, directed=False)
-    # Spanning forest: breadth-first from one root per cluster.
-    parent = np.full(n_sites, -1, dtype=np.int64)
+    # Spanning forest in one breadth-first search: a virtual node joined to one site of each
+    # cluster is the common root.
     roots = np.unique(labels, return_index=True)[1]
-    tree = csgraph.minimum_spanning_tree(graph.astype(float))  # any spanning forest will do
-    forest = (tree + tree.T).tocsr()
-    for r in roots:
-        if forest.indptr[r + 1] == forest.indptr[r]:
-            continue  # an isolated site
-        _, pred = csgraph.breadth_first_order(forest, r, directed=False, return_predecessors=True)
-        hit = pred >= 0
-        parent[hit] = pred[hit]
+    hub = sp.csr_matrix(
+        (np.ones(roots.size, dtype=np.int8), (np.full(roots.size, n_sites), roots)),
+        shape=(n_sites + 1, n_sites + 1),
+    )
+    joined = sp.bmat([[graph, None], [None, sp.csr_matrix((1, 1), dtype=np.int8)]]).tocsr() + hub
+    _, pred = csgraph.breadth_first_order(
+        joined, n_sites, directed=False, return_predecessors=True
+    )
+    parent = pred[:n_sites].astype(np.int64)
+    parent[parent == n_sites] = -1
     # Cell step of each tree edge parent -> v, from any hop joining them (either direction).
     child = np.nonzero(parent >= 0)[0]
     step = np.zeros((n_sites, dim), dtype=np.int64)

@@ -223,8 +223,6 @@ class _AMG(_Grounded):
     method = "amg"
 
     def __init__(self, table: HopTable, pi: np.ndarray) -> None:
-        import pyamg
-
         p = _single(table)
         self.n = n = table.n_sites
         self.pi = pi
@@ -247,9 +245,11 @@ class _AMG(_Grounded):
         w = w[keep][:, keep].tocsr()
         self._w = w
         self._jac = jac
-        self._ml = pyamg.ruge_stuben_solver(w)
+        self._ml = None  # built on the first nonzero right-hand side
 
     def apply(self, rhs):
+        import pyamg
+
         rhs = np.atleast_2d(np.asarray(rhs, dtype=float))
         sqrt_pi = np.sqrt(self.pi)
         rows = []
@@ -260,6 +260,8 @@ class _AMG(_Grounded):
             if norm == 0:
                 rows.append(np.zeros(b.size))
                 continue
+            if self._ml is None:
+                self._ml = pyamg.ruge_stuben_solver(self._w)
             residuals: list[float] = []
             x = self._ml.solve(
                 b, tol=_AMG_RTOL, accel="cg", maxiter=500, residuals=residuals

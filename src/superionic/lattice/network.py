@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -303,6 +304,10 @@ class SiteNetwork:
     # ------------------------------------------------------------------ connectivity
     def clusters(self) -> tuple[np.ndarray, list[np.ndarray]]:
         """Cluster label of every site and an integer basis of each cluster's loop offsets."""
+        return self._clusters
+
+    @cached_property
+    def _clusters(self):
         return loop_lattices(self.n_sites, self.source, self.target, self.cell)
 
     def spanned_dimensions(self) -> int:
