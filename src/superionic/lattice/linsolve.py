@@ -79,6 +79,17 @@ def _disconnected() -> ModelError:
     )
 
 
+def _closed_classes(table: HopTable, p: np.ndarray) -> int:
+    """Number of closed communicating classes of the hop graph (1 <=> unique stationary state)."""
+    live = p > 0
+    src, tgt = table.source[live], table.target[live]
+    n = table.n_sites
+    graph = sp.csr_matrix((np.ones(src.size, dtype=np.int8), (src, tgt)), shape=(n, n))
+    count, labels = csgraph.connected_components(graph, directed=True, connection="strong")
+    leaving = labels[src] != labels[tgt]
+    return int(count - np.unique(labels[src[leaving]]).size)
+
+
 def _check_pi(pi: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(pi)) or np.any(pi < -1e-10 * np.max(np.abs(pi))):
         raise ModelError(
@@ -139,6 +150,8 @@ class _SparseLU(_Grounded):
         self.scale = float(np.max(out))
         if not self.scale > 0:
             raise ModelError("every hop probability is zero: nothing moves")
+        if _closed_classes(table, p) != 1:
+            raise _disconnected()
         a = (-gen / self.scale).tocsc()
         if n == 1:
             self.pi = np.ones(1)
