@@ -137,16 +137,15 @@ def declaration(sizes: list[int]) -> list[str]:
     rows = []
     for side in sizes:
         start = time.perf_counter()
-        sites = [si.Site(f"s{i}_{j}", [i / side, j / side]) for i in range(side) for j in range(side)]
+        sites = [
+            si.Site(f"s{i}_{j}", [i / side, j / side]) for i in range(side) for j in range(side)
+        ]
         hops = []
         for i in range(side):
             for j in range(side):
-                hops.append(
-                    si.Hop(f"s{i}_{j}", f"s{(i + 1) % side}_{j}", (int(i + 1 == side), 0), saddle=0.4)
-                )
-                hops.append(
-                    si.Hop(f"s{i}_{j}", f"s{i}_{(j + 1) % side}", (0, int(j + 1 == side)), saddle=0.4)
-                )
+                right, up = f"s{(i + 1) % side}_{j}", f"s{i}_{(j + 1) % side}"
+                hops.append(si.Hop(f"s{i}_{j}", right, (int(i + 1 == side), 0), saddle=0.4))
+                hops.append(si.Hop(f"s{i}_{j}", up, (0, int(j + 1 == side)), saddle=0.4))
         objects = time.perf_counter()
         model = si.HoppingModel(si.Lattice([[A * side, 0], [0, A * side]], sites), hops)
         declared = time.perf_counter()

@@ -56,8 +56,16 @@ from .kspace import (
     group_velocities,
     spectrum,
 )
-from .lattice import Hop, HopParameters, HoppingModel, HopTable, Interactions, Lattice, Site
-from .lattice import SiteNetwork
+from .lattice import (
+    Hop,
+    HopParameters,
+    HoppingModel,
+    HopTable,
+    Interactions,
+    Lattice,
+    Site,
+    SiteNetwork,
+)
 from .models import structures
 from .realspace import driving, dynamics
 from .simulation import simulate, simulate_many

@@ -170,4 +170,6 @@ def test_declaration_compiles_reverse_hops_and_rejects_duplicates():
     np.testing.assert_array_equal(hp.cell[hp.reverse], -hp.cell)
     lattice = si.Lattice([[1.0]], [si.Site("A", [0.0])])
     with pytest.raises(ModelError, match="duplicate hop"):
-        si.HoppingModel(lattice, [si.Hop("A", "A", 1, saddle=0.3), si.Hop("A", "A", -1, saddle=0.3)])
+        si.HoppingModel(
+            lattice, [si.Hop("A", "A", 1, saddle=0.3), si.Hop("A", "A", -1, saddle=0.3)]
+        )

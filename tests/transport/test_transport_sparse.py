@@ -157,7 +157,7 @@ def test_disconnected_network_and_bad_solver():
     assert strip.spanned_dimensions() == 1
     split = net.subnetwork(row % 15 != 0)  # two blocked lines: two strips
     assert split.spanned_dimensions() == 0
-    with pytest.raises(ModelError, match="disconnected|not unique"):
+    with pytest.raises(ModelError, match=r"disconnected|not unique"):
         stationary_distribution(split.hop_table(temperature=T), solver="sparse")
     with pytest.raises(ModelError, match="solver"):
         si.diffusion_tensor(net, temperature=T, solver="cholesky")

@@ -10,11 +10,17 @@ field and the simulation.
 
 from .cell import Lattice, Site
 from .hops import COUPLING_FACTORS, Coupling, Hop, coupling_factor, field_factor
-from .linsolve import SOLVERS, ResponseSolver, response_solver, sparse_generator
+from .linsolve import (
+    SOLVERS,
+    ResponseSolver,
+    response_solver,
+    sparse_generator,
+    stationary_distribution,
+)
 from .model import HopParameters, HoppingModel, Interactions
-from .network import SiteNetwork
 from .neighbours import InteractionTables, interaction_tables
-from .table import HopTable, fundamental_matrix, in_domain, stationary_distribution
+from .network import SiteNetwork
+from .table import HopTable, fundamental_matrix, in_domain
 
 __all__ = [
     "COUPLING_FACTORS",

@@ -16,7 +16,6 @@ import numpy as np
 from .._validate import finite_array, finite_float
 from ..errors import ModelError
 
-
 _PLAIN = (float, int)
 
 

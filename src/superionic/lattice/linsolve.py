@@ -33,7 +33,7 @@ from scipy.sparse import csgraph
 
 from ..errors import ConvergenceError, ModelError
 from .graph import accumulate_to_root
-from .table import HopTable, _dense_stationary, fundamental_matrix
+from .table import HopTable, dense_stationary, fundamental_matrix
 
 #: Largest cell (sites) that ``solver="auto"`` treats with dense linear algebra.
 DENSE_MAX_SITES = 400
@@ -122,7 +122,7 @@ class _Dense(ResponseSolver):
     method = "dense"
 
     def __init__(self, table: HopTable) -> None:
-        self.pi = _dense_stationary(table)
+        self.pi = dense_stationary(table)
         self._z = fundamental_matrix(table, self.pi)
 
     def apply(self, rhs):
@@ -351,3 +351,25 @@ def stationary_sparse(table: HopTable, *, solver: str = "sparse") -> np.ndarray:
                 continue
         out[i] = _SparseLU(single).pi
     return out.reshape(*batch, n)
+
+
+def stationary_distribution(table: HopTable, *, solver: str = "auto") -> np.ndarray:
+    """Stationary occupations pi (sum 1) of the k = 0 matrix, batched over fields (Eq. 28).
+
+    Parameters
+    ----------
+    table : HopTable
+    solver : {"auto", "dense", "sparse", "amg"}
+        Dense linear algebra below a few hundred sites with ``"auto"``; sparse LU (or the exact
+        detailed-balance occupations) above, see :mod:`superionic.lattice.linsolve`.
+
+    Notes
+    -----
+    The dense path solves ``(-L / s + J / n) pi = 1 / n`` with ``L = P0 - I`` assembled without
+    cancellation and scaled by its largest rate ``s``; the matrix is nonsingular exactly when the
+    stationary state is unique, and the result is accurate however small the probabilities are.
+    """
+    check_solver(solver)
+    if solver == "dense" or (solver == "auto" and table.n_sites <= DENSE_MAX_SITES):
+        return dense_stationary(table)
+    return stationary_sparse(table, solver=solver)

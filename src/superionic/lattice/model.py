@@ -25,7 +25,8 @@ from ..units import KB_EV
 from .cell import Lattice
 from .graph import loop_lattices
 from .hops import Hop, field_factor
-from .table import HopTable, stationary_distribution
+from .linsolve import stationary_distribution
+from .table import HopTable
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,7 @@ class SiteNetwork:
 
     def spanned_dimensions(self) -> int:
         """Lattice directions spanned when the network is one cluster (0 when it is not)."""
-        labels, bases = self.clusters()
+        _, bases = self.clusters()
         if len(bases) > 1:
             return 0
         return int(bases[0].shape[0])
@@ -320,7 +320,7 @@ class SiteNetwork:
     def check_connected(self) -> None:
         """Raise DisconnectedNetworkError unless the network is one cluster spanning every
         direction (a cluster that wraps the cell more than once still conducts and passes)."""
-        labels, bases = self.clusters()
+        _, bases = self.clusters()
         if len(bases) > 1:
             raise DisconnectedNetworkError(
                 f"the hop network splits into {len(bases)} clusters that never exchange ions",

@@ -89,31 +89,13 @@ def _scaled_generator(table: HopTable) -> tuple[np.ndarray, np.ndarray]:
     return -gen / scale[..., None, None], scale
 
 
-def stationary_distribution(table: HopTable, *, solver: str = "auto") -> np.ndarray:
-    """Stationary occupations pi (sum 1) of the k = 0 matrix, batched over fields (Eq. 28).
+def dense_stationary(table: HopTable) -> np.ndarray:
+    """Stationary occupations by dense linear algebra, batched over fields (Eq. 28).
 
-    Parameters
-    ----------
-    table : HopTable
-    solver : {"auto", "dense", "sparse", "amg"}
-        Dense linear algebra below a few hundred sites with ``"auto"``; sparse LU (or the exact
-        detailed-balance occupations) above, see :mod:`superionic.lattice.linsolve`.
-
-    Notes
-    -----
-    The dense path solves ``(-L / s + J / n) pi = 1 / n`` with ``L = P0 - I`` assembled without cancellation
+    Solves ``(-L / s + J / n) pi = 1 / n`` with ``L = P0 - I`` assembled without cancellation
     and scaled by its largest rate ``s``; the matrix is nonsingular exactly when the stationary
     state is unique, and the result is accurate however small the probabilities are.
     """
-    from .linsolve import DENSE_MAX_SITES, check_solver, stationary_sparse
-
-    check_solver(solver)
-    if solver == "dense" or (solver == "auto" and table.n_sites <= DENSE_MAX_SITES):
-        return _dense_stationary(table)
-    return stationary_sparse(table, solver=solver)
-
-
-def _dense_stationary(table: HopTable) -> np.ndarray:
     a, _ = _scaled_generator(table)
     n = table.n_sites
     a = a + 1.0 / n
