@@ -243,48 +243,45 @@ class _AMG(_Grounded):
         self.scale = float(np.max(out))
         if not self.scale > 0:
             raise ModelError("every hop probability is zero: nothing moves")
-        # Symmetrised generator W = pi^-1/2 (-L/s) pi^1/2, Jacobi-scaled: entries -sqrt(P P') / s.
-        sym = np.sqrt(p * p[table.reverse]) / self.scale
-        diag = out / self.scale
-        jac = 1.0 / np.sqrt(diag)
+        # With y = pi * z, -L/s y = u becomes M z = u with M = -L diag(pi) / s: in detailed
+        # balance a symmetric weighted graph Laplacian (conductances pi_s P(s->t) / s, the
+        # constants as null space), the problem algebraic multigrid is made for.
+        self._weight = pi / np.max(pi)
+        loop = table.source != table.target  # a hop onto its own image adds nothing to M
+        src, tgt = table.source[loop], table.target[loop]
+        conductance = self._weight[src] * p[loop] / self.scale
+        diag = np.bincount(src, weights=conductance, minlength=n)
         ground = int(np.argmax(pi))
         keep = np.ones(n, dtype=bool)
         keep[ground] = False
         self._keep = keep
-        w = sp.csr_matrix(
-            (-sym * jac[table.target] * jac[table.source], (table.target, table.source)),
-            shape=(n, n),
-        ) + sp.identity(n, format="csr")
-        w = w[keep][:, keep].tocsr()
-        self._w = w
-        self._jac = jac
+        m = sp.csr_matrix((-conductance, (tgt, src)), shape=(n, n)) + sp.diags(diag)
+        m = m[keep][:, keep].tocsr()
+        m = 0.5 * (m + m.T)  # symmetric to rounding already; exactly symmetric for CG
+        self._m = m.tocsr()
         self._ml = None  # built on the first nonzero right-hand side
 
     def apply(self, rhs):
         import pyamg
 
         rhs = np.atleast_2d(np.asarray(rhs, dtype=float))
-        sqrt_pi = np.sqrt(self.pi)
         rows = []
         for u in rhs:
-            # -L/s y = u with y = pi^1/2 J x: (J W J) x = J pi^-1/2 u.
-            b = (self._jac * u / sqrt_pi)[self._keep]
+            b = u[self._keep]
             norm = np.linalg.norm(b)
             if norm == 0:
                 rows.append(np.zeros(b.size))
                 continue
             if self._ml is None:
-                self._ml = pyamg.ruge_stuben_solver(self._w)
+                self._ml = pyamg.ruge_stuben_solver(self._m)
             residuals: list[float] = []
-            x = self._ml.solve(
-                b, tol=_AMG_RTOL, accel="cg", maxiter=500, residuals=residuals
-            )
-            if np.linalg.norm(self._w @ x - b) > 1e3 * _AMG_RTOL * norm:
+            z = self._ml.solve(b, tol=_AMG_RTOL, accel="cg", maxiter=500, residuals=residuals)
+            if np.linalg.norm(self._m @ z - b) > 1e3 * _AMG_RTOL * norm:
                 raise ConvergenceError(
                     f"AMG-preconditioned CG did not reach a relative residual of {_AMG_RTOL:g} "
                     f"in {len(residuals)} iterations; use solver='sparse'"
                 )
-            rows.append(x * (sqrt_pi * self._jac)[self._keep])
+            rows.append(z * self._weight[self._keep])
         return self._finish(np.array(rows), rhs.shape[0])
 
 
