@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import superionic as si
+from strategies import cases, fields
 from superionic.errors import ModelError
 from superionic.lattice import response_solver, stationary_distribution
 from superionic.units import KB_EV
@@ -161,3 +164,36 @@ def test_disconnected_network_and_bad_solver():
         stationary_distribution(split.hop_table(temperature=T), solver="sparse")
     with pytest.raises(ModelError, match="solver"):
         si.diffusion_tensor(net, temperature=T, solver="cholesky")
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_sparse_equals_dense_on_random_models(data):
+    """Random energy- or probability-declared models (driven ones without detailed balance),
+    in 3 x ... supercells with random site energies (lowered, so that no barrier drops and the
+    out-probabilities stay in the domain), at a random field."""
+    case = data.draw(cases(max_sites=4))
+    net = si.models.disordered_supercell(
+        case.model, 3, site_energy=lambda rng, n: -rng.uniform(0.0, 0.02, n), seed=1
+    )
+    temp = case.temperature
+    field = data.draw(fields(case)) * 0.5  # the supercell keeps the primitive field bound
+    table = net.hop_table(temperature=temp)
+    step = float(np.max(np.abs(table.displacement)))
+    rate = float(np.max(table.probability)) / net.tau
+    # Agreement to 1e-9 of the larger of the result and 1e-6 of its natural scale (a result
+    # that vanishes by symmetry is compared with its scale, not with rounding noise).
+
+    def close(a, b, scale):
+        return np.max(np.abs(a - b)) <= 1e-9 * max(np.max(np.abs(b)), 1e-6 * scale)
+
+    d_dense = si.diffusion_tensor(net, temperature=temp, solver="dense")
+    v_dense = si.drift_velocity(net, field=field, temperature=temp, solver="dense")
+    m_dense = si.mobility_tensor(net, field=field, temperature=temp, solver="dense")
+    for solver in ("sparse", "amg"):
+        d = si.diffusion_tensor(net, temperature=temp, solver=solver)
+        assert close(d, d_dense, step**2 * rate)
+        v = si.drift_velocity(net, field=field, temperature=temp, solver=solver)
+        assert close(v, v_dense, step * rate)
+        m = si.mobility_tensor(net, field=field, temperature=temp, solver=solver)
+        assert close(m, m_dense, step**2 * rate)
