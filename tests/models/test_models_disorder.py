@@ -173,3 +173,30 @@ def test_declaration_compiles_reverse_hops_and_rejects_duplicates():
         si.HoppingModel(
             lattice, [si.Hop("A", "A", 1, saddle=0.3), si.Hop("A", "A", -1, saddle=0.3)]
         )
+
+
+@pytest.mark.slow
+def test_disorder_error_bars_have_unit_z_scores():
+    """Random traps: D_r = c / mean_i X_i, X = exp(-E / kT), E uniform in [0, w]; over N sites
+    E[D_r] = (c / mu) (1 + var / (mu^2 N)) + O(N^-2). The error bars of 30 independent
+    disorder averages give z-scores of mean ~0 and spread ~1."""
+    model = _square(tau=1e-13)
+    width, temp, side, reps = 0.1, 500.0, 12, 10
+    kt = KB_EV * temp
+    mu = kt / width * (1.0 - np.exp(-width / kt))
+    second = kt / (2.0 * width) * (1.0 - np.exp(-2.0 * width / kt))
+    var = second - mu**2
+    n = side * side
+    c = 4.0 * np.exp(-0.4 / kt) / 1e-13 * 1e-16  # Å^2/s -> cm^2/s
+    expected = c / mu * (1.0 + var / (mu**2 * n))
+    z = []
+    for seed in range(30):
+        ds = si.transport.disorder_average(
+            model, side, [temp], realisations=reps, seed=1000 + seed,
+            site_energy=lambda rng, k: rng.uniform(0.0, width, k), cell_volume=8.0,
+        )
+        mean = float(ds.diffusion_iso_mean[0])
+        z.append((mean - expected) / float(ds.diffusion_iso_stderr[0]))
+    z = np.array(z)
+    assert abs(z.mean()) < 0.5
+    assert 0.7 < z.std(ddof=1) < 1.4
