@@ -175,7 +175,6 @@ def test_declaration_compiles_reverse_hops_and_rejects_duplicates():
         )
 
 
-@pytest.mark.slow
 def test_disorder_error_bars_have_unit_z_scores():
     """Random traps: D_r = c / mean_i X_i, X = exp(-E / kT), E uniform in [0, w]; over N sites
     E[D_r] = (c / mu) (1 + var / (mu^2 N)) + O(N^-2). The error bars of 30 independent
