@@ -31,7 +31,7 @@ def _blocks(page: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
-@pytest.mark.parametrize("page", ["tutorial.md", "index.md", "README.md"])
+@pytest.mark.parametrize("page", ["tutorial.md", "index.md", "README.md", "disorder.md"])
 def test_python_blocks_run_in_order(page, tmp_path, monkeypatch):
     import matplotlib
 

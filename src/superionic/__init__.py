@@ -66,7 +66,16 @@ from .kspace import (
     group_velocities,
     spectrum,
 )
-from .lattice import Hop, HopParameters, HoppingModel, HopTable, Interactions, Lattice, Site
+from .lattice import (
+    Hop,
+    HopParameters,
+    HoppingModel,
+    HopTable,
+    Interactions,
+    Lattice,
+    Site,
+    SiteNetwork,
+)
 from .models import structures
 from .realspace import driving, dynamics
 from .simulation import simulate, simulate_many
@@ -96,6 +105,7 @@ __all__ = [
     "Lattice",
     "ModelError",
     "Site",
+    "SiteNetwork",
     "arrhenius_fit",
     "bloch_derivative",
     "bloch_matrix",

@@ -10,12 +10,21 @@ field and the simulation.
 
 from .cell import Lattice, Site
 from .hops import COUPLING_FACTORS, Coupling, Hop, coupling_factor, field_factor
+from .linsolve import (
+    SOLVERS,
+    ResponseSolver,
+    response_solver,
+    sparse_generator,
+    stationary_distribution,
+)
 from .model import HopParameters, HoppingModel, Interactions
 from .neighbours import InteractionTables, interaction_tables
-from .table import HopTable, fundamental_matrix, in_domain, stationary_distribution
+from .network import SiteNetwork
+from .table import HopTable, fundamental_matrix, in_domain
 
 __all__ = [
     "COUPLING_FACTORS",
+    "SOLVERS",
     "Coupling",
     "Hop",
     "HopParameters",
@@ -24,11 +33,15 @@ __all__ = [
     "InteractionTables",
     "Interactions",
     "Lattice",
+    "ResponseSolver",
     "Site",
+    "SiteNetwork",
     "coupling_factor",
     "field_factor",
     "fundamental_matrix",
     "in_domain",
     "interaction_tables",
+    "response_solver",
+    "sparse_generator",
     "stationary_distribution",
 ]

@@ -16,6 +16,8 @@ import numpy as np
 from .._validate import finite_array, finite_float
 from ..errors import ModelError
 
+_PLAIN = (float, int)
+
 
 @dataclass(frozen=True)
 class Site:
@@ -38,6 +40,18 @@ class Site:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ModelError(f"Site.name must be a non-empty string, got {self.name!r}")
+        pos, energy = self.position, self.energy
+        # Fast path for plain Python numbers (large models declare many sites).
+        if (
+            type(pos) in (tuple, list)
+            and 1 <= len(pos) <= 3
+            and all(type(x) in _PLAIN and math.isfinite(x) for x in pos)
+            and type(energy) in _PLAIN
+            and math.isfinite(energy)
+        ):
+            object.__setattr__(self, "position", tuple(float(x) for x in pos))
+            object.__setattr__(self, "energy", float(energy))
+            return
         pos = np.atleast_1d(finite_array(f"Site({self.name!r}).position", self.position))
         if pos.ndim != 1 or not 1 <= pos.size <= 3:
             raise ModelError(
@@ -137,11 +151,15 @@ class Lattice:
         """Reciprocal lattice vectors as rows (1/Å), with ``b_i . a_j = 2 pi delta_ij``."""
         return 2.0 * np.pi * np.linalg.inv(self.matrix).T
 
+    @cached_property
+    def _index_of(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.site_names)}
+
     def site_index(self, name: str) -> int:
         """Return the index of the site called ``name``; raise ModelError if unknown."""
         try:
-            return self.site_names.index(name)
-        except ValueError:
+            return self._index_of[name]
+        except (KeyError, TypeError):
             raise ModelError(
                 f"unknown site {name!r}; this lattice has sites {list(self.site_names)}"
             ) from None

@@ -17,6 +17,7 @@ Nernst-Einstein) or ``c = 1`` (``"full"``: the whole drop, literally Eqs. 30-32 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +28,7 @@ from ..errors import ModelError
 
 Coupling = Literal["symmetric", "full"]
 COUPLING_FACTORS: dict[str, float] = {"symmetric": 0.5, "full": 1.0}
+_PLAIN = (float, int)
 
 
 def coupling_factor(coupling: str) -> float:
@@ -100,6 +102,21 @@ class Hop:
                 raise ModelError(f"Hop.{field_name} must be a site name, got {name!r}")
         set_(self, "source", source)
         set_(self, "target", target)
+        # Fast path for plain Python numbers (large models declare many hops).
+        if (
+            (cell is None or (type(cell) is tuple and all(type(c) is int for c in cell)))
+            and probability is None
+            and type(saddle) in _PLAIN
+            and math.isfinite(saddle)
+            and type(degeneracy) in _PLAIN
+            and math.isfinite(degeneracy)
+            and degeneracy > 0
+        ):
+            set_(self, "cell", () if cell is None else cell)
+            set_(self, "saddle", float(saddle))
+            set_(self, "probability", None)
+            set_(self, "degeneracy", float(degeneracy))
+            return
         if cell is None:
             cell = ()
         elif isinstance(cell, int | np.integer):

@@ -89,8 +89,8 @@ def _scaled_generator(table: HopTable) -> tuple[np.ndarray, np.ndarray]:
     return -gen / scale[..., None, None], scale
 
 
-def stationary_distribution(table: HopTable) -> np.ndarray:
-    """Stationary occupations pi (sum 1) of the k = 0 matrix, batched over fields (Eq. 28).
+def dense_stationary(table: HopTable) -> np.ndarray:
+    """Stationary occupations by dense linear algebra, batched over fields (Eq. 28).
 
     Solves ``(-L / s + J / n) pi = 1 / n`` with ``L = P0 - I`` assembled without cancellation
     and scaled by its largest rate ``s``; the matrix is nonsingular exactly when the stationary

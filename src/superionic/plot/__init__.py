@@ -4,4 +4,4 @@
 
 # Submodules are imported on use, so that importing the package does not load matplotlib.
 
-__all__ = ["channels", "core", "meanfield", "simulation"]
+__all__ = ["channels", "core", "disorder", "meanfield", "simulation"]

@@ -29,7 +29,7 @@ from ..lattice import (
     HoppingModel,
     HopTable,
     coupling_factor,
-    fundamental_matrix,
+    response_solver,
     stationary_distribution,
 )
 from ..units import ANGSTROM, ELEMENTARY_CHARGE, KB_EV
@@ -59,16 +59,23 @@ def _warn_if_not_spanning(model: HoppingModel) -> None:
         )
 
 
-def drift_from_table(table: HopTable, tau: float, pi: np.ndarray | None = None) -> np.ndarray:
+def drift_from_table(
+    table: HopTable, tau: float, pi: np.ndarray | None = None, *, solver: str = "auto"
+) -> np.ndarray:
     """Steady-state drift per ion, ``sum_h d_h P_h pi_s(h) / tau``, shape (..., dim)."""
     if pi is None:
-        pi = stationary_distribution(table)
+        pi = stationary_distribution(table, solver=solver)
     flux = table.probability * pi[..., table.source]
     return flux @ table.displacement / tau
 
 
 def drift_velocity(
-    model: HoppingModel, *, field, coupling: str = "symmetric", temperature=None
+    model: HoppingModel,
+    *,
+    field,
+    coupling: str = "symmetric",
+    temperature=None,
+    solver: str = "auto",
 ) -> np.ndarray:
     """Exact drift velocity per ion at any field strength (Eqs. 20, 36, 41, 62).
 
@@ -80,6 +87,9 @@ def drift_velocity(
     coupling : {"symmetric", "full"}
     temperature : float, optional
         K; required for models declared by energies.
+    solver : {"auto", "dense", "sparse", "amg"}
+        Linear algebra of the stationary state: dense for small cells, sparse for large ones
+        with ``"auto"`` (:mod:`superionic.lattice.linsolve`); the results agree.
 
     Returns
     -------
@@ -88,33 +98,54 @@ def drift_velocity(
     """
     f = _field_batch(model, field)
     table = model.hop_table(temperature=temperature, field=f, coupling=coupling)
-    return drift_from_table(table, model.tau)
+    return drift_from_table(table, model.tau, solver=solver)
 
 
-def _stable_mode_derivatives(table: HopTable, tau: float):
-    """First derivative p' (dim,) and Hessian of ln p (dim, dim) of the stable eigenvalue at k=0."""
-    pi = stationary_distribution(table)
-    z = fundamental_matrix(table, pi)
-    n, d, p = table.n_sites, table.displacement, table.probability
+def _hop_sums(table: HopTable, weights: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``sum over hops h with at[h] = site of weights[h, mu]``, shape (dim, n_sites)."""
+    n = table.n_sites
+    return np.stack([np.bincount(at, weights=w, minlength=n) for w in weights.T])
+
+
+def _stable_mode_derivatives(table: HopTable, tau: float, solver: str = "auto"):
+    """Real derivatives of the stable eigenvalue p(k) at k = 0 (zero field or any field).
+
+    With ``dP/dk_mu = i G_mu`` (``G_mu[t, s] = sum d_mu P`` over hops s -> t): ``dp/dk_mu = i f_mu``
+    with ``f_mu = 1^T G_mu pi``, and ``d^2 ln p / dk_mu dk_nu = -sum_h d_mu d_nu P_h pi_s
+    - o_mu . w_nu - o_nu . w_mu + f_mu f_nu``, where ``o_mu = 1^T G_mu`` and
+    ``w_nu = Z (G_nu pi - f_nu pi)`` (second-order perturbation theory; ``Z`` is applied to
+    ``dim`` vectors only).
+
+    Returns ``f`` (dim,), the Hessian of ln p (dim, dim), pi and the solver.
+    """
+    lin = response_solver(table, solver=solver)
+    pi = lin.pi
+    d, p = table.displacement, table.probability
     dim = d.shape[1]
-    # dP/dk at k=0: entries (t, s) += i d_mu P_h ; diagonal is k-independent.
-    dp = np.zeros((dim, n, n), dtype=complex)
-    for mu in range(dim):
-        np.add.at(dp[mu], (table.target, table.source), 1j * d[:, mu] * p)
-    ones_dp = dp.sum(axis=1)  # 1^T dP/dk_mu, shape (dim, n)
-    first = ones_dp @ pi  # dp/dk_mu = 1^T P'_mu pi
-    # u'_mu = Z (P'_mu - p'_mu) pi, with 1^T u' = 0.
-    du = np.einsum("ij,mj->mi", z, np.einsum("mij,j->mi", dp, pi) - first[:, None] * pi)
-    second_direct = -(p * pi[table.source]) @ (d[:, :, None] * d[:, None, :]).reshape(-1, dim * dim)
-    second_direct = second_direct.reshape(dim, dim)
-    cross = ones_dp @ du.T  # 1^T P'_mu u'_nu
-    second = second_direct + cross + cross.T
-    hess_log = second - np.outer(first, first)
-    return first, hess_log, pi, z
+    flux = p * pi[table.source]
+    g_pi = _hop_sums(table, d * flux[:, None], table.target)  # G_mu pi, (dim, n)
+    out_d = _hop_sums(table, d * p[:, None], table.source)  # o_mu = 1^T G_mu, (dim, n)
+    first = flux @ d  # f_mu
+    w = lin.apply(g_pi - first[:, None] * pi[None, :])  # (dim, n)
+    direct = -(flux[:, None, None] * d[:, :, None] * d[:, None, :]).sum(axis=0)
+    cross = out_d @ w.T  # o_mu . w_nu
+    hess_log = direct - cross - cross.T + np.outer(first, first)
+    return first, hess_log.reshape(dim, dim), pi, lin
 
 
-def diffusion_tensor(model: HoppingModel, *, temperature=None) -> np.ndarray:
+def diffusion_tensor(
+    model: HoppingModel, *, temperature=None, solver: str = "auto"
+) -> np.ndarray:
     """Single-particle diffusion tensor at zero field, ``-(1/2 tau) d^2 ln p / dk^2`` (Eq. 27).
+
+    Parameters
+    ----------
+    model : HoppingModel or SiteNetwork
+    temperature : float, optional
+        K; required for models declared by energies.
+    solver : {"auto", "dense", "sparse", "amg"}
+        Dense linear algebra for small cells; sparse LU or, for large cells in detailed
+        balance, AMG-preconditioned conjugate gradients (:mod:`superionic.lattice.linsolve`).
 
     Returns
     -------
@@ -123,18 +154,24 @@ def diffusion_tensor(model: HoppingModel, *, temperature=None) -> np.ndarray:
     """
     _warn_if_not_spanning(model)
     table = model.hop_table(temperature=temperature)
-    _, hess, _, _ = _stable_mode_derivatives(table, model.tau)
+    _, hess, _, _ = _stable_mode_derivatives(table, model.tau, solver)
     out = -0.5 * hess.real / model.tau
     return 0.5 * (out + out.T)
 
 
 def mobility_tensor(
-    model: HoppingModel, *, coupling: str = "symmetric", temperature=None, field=None
+    model: HoppingModel,
+    *,
+    coupling: str = "symmetric",
+    temperature=None,
+    field=None,
+    solver: str = "auto",
 ) -> np.ndarray:
     """Mobility ``d v_mu / d f_nu`` (Eqs. 22, 36, 62), analytic; at zero field by default.
 
     With ``field`` given this is the differential mobility at that field (the strong-field
-    response, Eq. 42 as corrected in docs/theory.md).
+    response, Eq. 42 as corrected in docs/theory.md). ``solver`` as in :func:`diffusion_tensor`
+    (AMG only at zero field).
 
     Returns
     -------
@@ -148,26 +185,26 @@ def mobility_tensor(
     if f is not None and f.ndim != 1:
         raise ModelError("mobility_tensor takes one field vector at a time")
     table = model.hop_table(temperature=temperature, field=f, coupling=coupling)
-    pi = stationary_distribution(table)
-    z = fundamental_matrix(table, pi)
-    n, d, p = table.n_sites, table.displacement, table.probability
-    dim = d.shape[1]
+    lin = response_solver(table, solver=solver, zero_field=f is None or not np.any(f))
+    pi = lin.pi
+    d, p = table.displacement, table.probability
     flux = p * pi[table.source]  # (n_hops,)
     # d pi / d f_nu = Z (dP0/df_nu) pi, dP0/df_nu: hop h moves c d_nu P_h pi_s from s to t.
-    rate = np.zeros((dim, n))
-    for nu in range(dim):
-        w = c * d[:, nu] * flux
-        np.add.at(rate[nu], table.target, w)
-        np.subtract.at(rate[nu], table.source, w)
-    dpi = rate @ z.T  # (dim_nu, n)
+    moved = c * d * flux[:, None]
+    rate = _hop_sums(table, moved, table.target) - _hop_sums(table, moved, table.source)
+    dpi = lin.apply(rate)  # (dim_nu, n)
     direct = (c * flux[:, None] * d).T @ d  # (mu, nu): sum_h d_mu c d_nu P pi
     indirect = (p[None, :] * dpi[:, table.source]) @ d  # (nu, mu)
     return (direct + indirect.T) / model.tau
 
 
-def differential_mobility(model: HoppingModel, *, field, coupling="symmetric", temperature=None):
+def differential_mobility(
+    model: HoppingModel, *, field, coupling="symmetric", temperature=None, solver: str = "auto"
+):
     """``d v / d f`` at a finite reduced field (strong-field response), shape (dim, dim)."""
-    return mobility_tensor(model, coupling=coupling, temperature=temperature, field=field)
+    return mobility_tensor(
+        model, coupling=coupling, temperature=temperature, field=field, solver=solver
+    )
 
 
 # --------------------------------------------------------------------------- physical units
@@ -217,6 +254,7 @@ def conductivity_tensor(
     cell_volume: float | None = None,
     coupling: str = "symmetric",
     filling: float | None = None,
+    solver: str = "auto",
 ) -> np.ndarray:
     """Weak-field conductivity tensor in S/cm of a single-particle model (Eqs. 21-22, 38, 63).
 
@@ -232,6 +270,8 @@ def conductivity_tensor(
         Å^3; default the lattice cell volume (3D lattices only).
     filling : float, optional
         Ions per cell; default ``model.filling``.
+    solver : {"auto", "dense", "sparse", "amg"}
+        As in :func:`diffusion_tensor`.
     """
     if cell_volume is None:
         if model.dim != 3:
@@ -239,11 +279,12 @@ def conductivity_tensor(
                 "cell_volume (Å^3) is required for 1D and 2D lattices: give the crystal volume "
                 "per cell"
             )
-        cell_volume = model.lattice.volume
+        cell_volume = model.cell_volume
     mob = mobility_tensor(
         model,
         coupling=coupling,
         temperature=None if not model.requires_temperature else temperature,
+        solver=solver,
     )
     return mobility_to_conductivity(
         mob,
