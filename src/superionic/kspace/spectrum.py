@@ -246,6 +246,7 @@ def spectrum(
         what=f"the spectrum of {n_k} wave vectors x {model.n_sites} modes",
         advice="use fewer wave vectors (a coarser mesh or fewer path points)",
     )
+    model.check_connected(spanning=False)
     kv, extra_coords, extra_attrs = _kpoints(model, k)
     if field is not None:
         f = finite_array("field", field)
