@@ -103,6 +103,12 @@ def translate(exc: BaseException, debug: bool = False) -> click.ClickException |
     )
 
 
+def failure(exc: BaseException) -> click.ClickException:
+    """The one-line failure (with its exit status) that reports ``exc``; for commands that catch
+    the package's errors themselves, so that they keep the boundary's exit statuses."""
+    return translate(exc) or CommandFailure(str(exc))
+
+
 class SuperionicGroup(click.Group):
     """A click group whose :meth:`invoke` is the error boundary of every subcommand below it.
 

@@ -40,8 +40,8 @@ def _probe(folder: Path, option: str, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".superionic-write-check-"):
             pass
     except OSError as exc:
-        raise _refuse(option, path, f"the folder {folder} is not writable: "
-                      f"{exc.strerror or exc}") from None
+        raise _refuse(option, path, f"cannot create a file in the folder {folder} "
+                      f"({exc.strerror or exc})") from None
 
 
 def check_output(path: str | os.PathLike, option: str = "--output") -> Path:
