@@ -36,7 +36,8 @@ def _page_text(page: str) -> str:
 
 def _fenced(text: str, language: str) -> list[tuple[str, bool]]:
     """(code, is_sketch) of every ```language block of ``text``, in order."""
-    pattern = rf"(?P<marker>{re.escape(SKETCH_MARKER)}[ \t]*\n)?```{language}[^\n]*\n(?P<code>.*?)```"
+    marker = rf"(?P<marker>{re.escape(SKETCH_MARKER)}[ \t]*\n)?"
+    pattern = rf"{marker}```{language}[^\n]*\n(?P<code>.*?)```"
     return [(m["code"], m["marker"] is not None) for m in re.finditer(pattern, text, flags=re.S)]
 
 

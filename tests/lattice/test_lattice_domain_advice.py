@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import superionic as si
 from superionic import Hop, HoppingModel, Lattice, Site
 from superionic.errors import DomainWarning, ModelError
 

@@ -42,7 +42,7 @@ class CommandFailure(click.ClickException):
 
 
 def debug_requested(ctx: click.Context | None = None) -> bool:
-    """True when ``--debug`` was given or ``SUPERIONIC_DEBUG`` is set to a non-empty, non-0 value."""
+    """True with ``--debug`` or ``SUPERIONIC_DEBUG`` set to a non-empty value other than 0."""
     if os.environ.get(DEBUG_ENV, "").strip() not in ("", "0"):
         return True
     while ctx is not None:
@@ -132,7 +132,7 @@ class SuperionicGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except BaseException as exc:  # noqa: BLE001  (the boundary decides what passes)
+        except BaseException as exc:
             if isinstance(exc, GeneratorExit):
                 raise
             debug = debug_requested(ctx)
