@@ -223,3 +223,71 @@ def test_simulate_bad_input_names_the_option(change, status, words, tmp_path):
     for word in words:
         assert word in result.stderr
     assert "need 1..0" not in result.stderr
+
+
+DISCONNECTED = """
+name = "a site with no hops"
+vectors = [[3.0, 0.0], [0.0, 3.0]]
+cell_volume = 27.0
+
+[[sites]]
+name = "A"
+position = [0.0, 0.0]
+
+[[sites]]
+name = "B"
+position = [0.5, 0.5]
+
+[[hops]]
+source = "A"
+target = "A"
+cell = [1, 0]
+saddle = 0.3
+
+[[hops]]
+source = "A"
+target = "A"
+cell = [0, 1]
+saddle = 0.3
+"""
+
+
+@pytest.mark.parametrize("command", ["spectrum", "conductivity"])
+def test_a_disconnected_network_is_refused_alike(command, tmp_path):
+    spec = tmp_path / "disconnected.toml"
+    spec.write_text(DISCONNECTED)
+    args = [command, str(spec), "-o", str(tmp_path / "x.nc")]
+    args += ["-T", "600"] if command == "spectrum" else ["--nt", "3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == EXIT_STATUS["error"], result.output
+    _no_traceback(result)
+    assert "['B'] are not reachable" in result.stderr and "disconnected" in result.stderr
+    assert "stable mode" not in result.output.replace("the stable mode are not unique", "")
+    assert not (tmp_path / "x.nc").exists()
+
+
+def test_spectrum_says_it_ignores_the_interactions(tmp_path):
+    result = CliRunner().invoke(main, ["spectrum", str(SPECS / "chain_interacting.toml"), "-T",
+                                       "500", "-o", str(tmp_path / "s.nc"), "--no-plot"])
+    assert result.exit_code == 0, result.output
+    assert "ignores the interactions K0/M0" in result.stderr
+
+
+def test_channels_rate_never_prints_nan(tmp_path):
+    result = CliRunner().invoke(main, ["channels", "rate", str(SPECS / "chain.toml"), "-T", "600",
+                                       "--channel", "1e13", "-o", str(tmp_path / "r.nc")])
+    assert result.exit_code == 0, result.output
+    assert "nan" not in result.output.lower()
+    assert "not within 5% of it at any tau up to" in result.output  # site b converges later
+    assert f"wrote {tmp_path / 'r.png'}" in result.output
+
+
+@pytest.mark.parametrize("command", [["drive", "--amplitude", "0.1"], ["ac"]])
+def test_channels_drive_and_ac_print_tables_and_name_their_files(command, tmp_path):
+    out = tmp_path / "d.nc"
+    result = CliRunner().invoke(main, ["channels", command[0], str(SPECS / "chain.toml"), "-T",
+                                       "600", *command[1:], "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[" not in result.output and "array" not in result.output  # no raw arrays
+    assert ("v_x (angstrom/s)" in result.output) or ("Re sigma (S/cm)" in result.output)
+    assert f"wrote {out}" in result.output and f"wrote {out.with_suffix('.png')}" in result.output
