@@ -211,7 +211,7 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
     before = type_i_before_type_ii(lambda0, K0, M0, n0, geometry=g)
     rows.append(TableRow(
         "Dependence on host lattice",
-        f"Strong coupling required: M0 >= {m_min:.4g} eV for any fold{at_k0} "
+        f"Strong coupling required: M0 >= {m_min:.4g} eV{at_k0} for any fold "
         "(M0_min = 2 z (Lambda0 + z_b n0 K0 / 2) / (w z_c n0))",
         "Not sensitive: Tp independent of Lambda0 and M0"
         + ("; here the fold precedes Tp (M0 > 2 K0 exp(2 Lambda0 / n0 K0))" if before else ""),
