@@ -177,12 +177,15 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
             _too_short_figure(ds, png)
         written.append(png)
     if measured:
-        d = info.get("tracer_diffusion"), info.get("tracer_diffusion_stderr")
+        d = float(ds["tracer_diffusion"]), float(ds["tracer_diffusion_stderr"])
+        error = f" ± {d[1]:.2g}" if math.isfinite(d[1]) else " (no error bar)"
         click.echo(f"{ds.attrs['hops']:.0f} hops in {ds.attrs['wall_time']:.1f} s; "
-                   f"tracer D = {d[0]:.4g} ± {d[1]:.2g} Å^2/tau")
+                   f"tracer D = {d[0]:.4g}{error} Å^2/tau")
+        if ds.attrs.get("in_domain", 1) and ds.attrs.get("status", "ok") != "ok":
+            click.echo(f"note: {ds.attrs['status']}", err=True)
     else:
         click.echo(f"{ds.attrs['hops']:.0f} hops in {ds.attrs['wall_time']:.1f} s; "
-                   "nothing measured", err=False)
+                   "nothing measured")
         click.echo(f"warning: {ds.attrs['status']}", err=True)
     for path in written:
         click.echo(f"wrote {path}")

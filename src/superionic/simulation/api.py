@@ -22,7 +22,8 @@ from .supercell import sublattice_signs
 ENGINES = ("discrete", "kmc")
 AXES = ("x", "y", "z")
 
-#: Fewest measured blocks (after the warm-up) for an estimate with an error bar.
+#: Fewest measured blocks (after the warm-up) for an error bar; with fewer, the standard errors
+#: are NaN (not 0, which would read as an exact measurement).
 MIN_MEASURED_BLOCKS = 2
 
 
@@ -295,23 +296,23 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         "M0_eV": spec.model.interactions.concerted,
     }
     measured_hops = float(acc[:, A_HOPS].sum())
-    problems = []
-    if acc.shape[0] < MIN_MEASURED_BLOCKS:
-        problems.append(
-            f"{acc.shape[0]} block(s) measured after the warm-up, at least "
-            f"{MIN_MEASURED_BLOCKS} are needed for an estimate with an error bar"
-        )
-    if measured_hops == 0:
-        problems.append("no hop was executed in the measured blocks")
-    if problems:
+    if acc.shape[0] == 0 or measured_hops == 0:
+        why = ("no block is left after the warm-up" if acc.shape[0] == 0
+               else "no hop was executed in the measured blocks")
         attrs["measured"] = 0
         attrs["status"] = (
-            "too short to measure: " + "; ".join(problems)
-            + " (more steps, a longer block or a larger supercell); the estimates are NaN"
+            f"too short to measure: {why} (more steps, a longer block or a larger supercell); "
+            "the estimates are NaN"
         )
-        for name, (dims, values, var_attrs) in list(data.items()):
-            if name in _ESTIMATES or name.removesuffix("_stderr") in _ESTIMATES:
-                data[name] = (dims, np.full_like(values, np.nan), var_attrs)
+        _fill_nan(data, stderr_only=False)
+    elif acc.shape[0] < MIN_MEASURED_BLOCKS:
+        attrs["measured"] = 1
+        attrs["status"] = (
+            f"{acc.shape[0]} block measured after the warm-up: no error bar (at least "
+            f"{MIN_MEASURED_BLOCKS} blocks are needed; use a block shorter than the run); the "
+            "standard errors are NaN"
+        )
+        _fill_nan(data, stderr_only=True)
     else:
         attrs["measured"] = 1
         attrs["status"] = "ok"
@@ -323,6 +324,14 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
     else:
         attrs["domain"] = "inside the discrete-time domain"
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _fill_nan(data: dict, *, stderr_only: bool) -> None:
+    """Set the estimates (or only their standard errors) to NaN: not measured."""
+    for name, (dims, values, var_attrs) in list(data.items()):
+        base = name.removesuffix("_stderr")
+        if base in _ESTIMATES and (name != base or not stderr_only):
+            data[name] = (dims, np.full_like(values, np.nan), var_attrs)
 
 
 #: Variables set to NaN when the run is too short to measure anything.
