@@ -66,6 +66,9 @@ class DisconnectedNetworkError(ModelError):
 class ConvergenceError(RuntimeError):
     """An iterative solver did not converge to the requested tolerance."""
 
+    def __init__(self, message: str = "", *args) -> None:
+        super().__init__(clean_message(message), *args)
+
 
 class DomainWarning(UserWarning):
     """A result was computed but lies outside the model's domain of validity."""
