@@ -79,10 +79,7 @@ def translate(exc: BaseException, debug: bool = False) -> click.ClickException |
     """
     if isinstance(exc, click.exceptions.ClickException | click.exceptions.Exit | SystemExit):
         return None
-    if isinstance(exc, click.exceptions.Abort):
-        return CommandFailure("interrupted; files of this command may be incomplete",
-                              "interrupted")
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
         return CommandFailure("interrupted; files of this command may be incomplete",
                               "interrupted")
     if isinstance(exc, InsufficientMemoryError):
