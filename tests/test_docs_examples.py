@@ -25,13 +25,39 @@ EXAMPLES = ROOT / "examples"
 OWN_PAGES = ["index.md", "tutorial.md", "conventions.md", "theory.md", "cli.md"]
 
 
-def _blocks(page: str, language: str) -> list[str]:
+#: A Python block right after this HTML comment is a sketch: shown, not run by the tests.
+SKETCH_MARKER = "<!-- sketch -->"
+
+
+def _page_text(page: str) -> str:
     path = ROOT / page if page == "README.md" else DOCS / page
-    text = path.read_text(encoding="utf-8")
-    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+    return path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("page", ["tutorial.md", "index.md", "README.md", "disorder.md"])
+def _fenced(text: str, language: str) -> list[tuple[str, bool]]:
+    """(code, is_sketch) of every ```language block of ``text``, in order."""
+    marker = rf"(?P<marker>{re.escape(SKETCH_MARKER)}[ \t]*\n)?"
+    pattern = rf"{marker}```{language}[^\n]*\n(?P<code>.*?)```"
+    return [(m["code"], m["marker"] is not None) for m in re.finditer(pattern, text, flags=re.S)]
+
+
+def _blocks(page: str, language: str) -> list[str]:
+    """The blocks of a page that run (sketches left out)."""
+    return [code for code, sketch in _fenced(_page_text(page), language) if not sketch]
+
+
+#: Every page with Python blocks: all of them run, in order, in one namespace per page.
+PYTHON_PAGES = [p for p in [*sorted(x.name for x in DOCS.glob("*.md")), "README.md"]
+                if _fenced(_page_text(p), "python")]
+
+
+def test_sketch_marker_is_honoured():
+    text = f"a\n```python\nx = 1\n```\n{SKETCH_MARKER}\n```python\nundefined_name\n```\n"
+    assert _fenced(text, "python") == [("x = 1\n", False), ("undefined_name\n", True)]
+    assert {"tutorial.md", "index.md", "README.md", "meanfield.md"} <= set(PYTHON_PAGES)
+
+
+@pytest.mark.parametrize("page", PYTHON_PAGES)
 def test_python_blocks_run_in_order(page, tmp_path, monkeypatch):
     import matplotlib
 
@@ -91,14 +117,22 @@ def _options(command: click.Command) -> set[str]:
     return {opt for p in command.params for opt in getattr(p, "opts", [])}
 
 
+def _all_options(group: click.Group) -> set[str]:
+    found = _options(group)
+    for command in group.commands.values():
+        found |= _all_options(command) if isinstance(command, click.Group) else _options(command)
+    return found
+
+
 def test_documented_options_exist():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     known = set()
     for name in ("spectrum", "conductivity", "report"):
         known |= _options(main.commands[name])
     documented = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", text))
-    assert documented - known - {"--help"} == set()
-    # and every long option of the three commands is documented
+    # every option the page names exists (in some command or the group itself) ...
+    assert documented - _all_options(main) - {"--help"} == set()
+    # ... and every long option of the three commands it documents is there
     assert {o for o in known if o.startswith("--")} - {"--help"} <= documented
 
 

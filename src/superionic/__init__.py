@@ -38,57 +38,124 @@ Phonon channels and driving (Eqs. 1-7, 15-17)
 Figures and command line
     :mod:`superionic.plot`, ``superionic`` / ``python -m superionic``
 """
+from __future__ import annotations
 
-from . import (
-    channels,
-    experiment,
-    driving,
-    dynamics,
-    exact,
-    io,
-    kspace,
-    lattice,
-    meanfield,
-    models,
-    realspace,
-    transport,
-    units,
-)
-from .channels import average as channel_average
-from .channels import phonons
+import importlib
+from typing import TYPE_CHECKING
+
 from .errors import ConvergenceError, DisconnectedNetworkError, DomainWarning, ModelError
-from .kspace import (
-    Eigenmodes,
-    bloch_derivative,
-    bloch_matrix,
-    eigenmodes,
-    eigenvalues,
-    group_velocities,
-    spectrum,
-)
-from .lattice import (
-    Hop,
-    HopParameters,
-    HoppingModel,
-    HopTable,
-    Interactions,
-    Lattice,
-    Site,
-    SiteNetwork,
-)
-from .models import structures
-from .realspace import driving, dynamics
-from .simulation import simulate, simulate_many
-from .sweep import sweep  # the function; the subpackage stays importable as superionic.sweep
-from .transport import (
-    arrhenius_fit,
-    conductivity_tensor,
-    conductivity_vs_temperature,
-    differential_mobility,
-    diffusion_tensor,
-    drift_velocity,
-    mobility_tensor,
-)
+
+#: Subpackages and modules, imported on first use so that ``import superionic`` (and the
+#: ``superionic`` command's help and errors) stay fast.
+_SUBMODULES = {
+    "channels": ".channels",
+    "io": ".io",
+    "kspace": ".kspace",
+    "lattice": ".lattice",
+    "meanfield": ".meanfield",
+    "models": ".models",
+    "realspace": ".realspace",
+    "transport": ".transport",
+    "units": ".units",
+    "simulation": ".simulation",
+    "channel_average": ".channels.average",
+    "phonons": ".channels.phonons",
+    "structures": ".models.structures",
+    "driving": ".realspace.driving",
+    "dynamics": ".realspace.dynamics",
+    "exact": ".exact",
+    "experiment": ".experiment",
+    "materials": ".materials",
+}
+
+#: Top-level names and the module that defines them, imported on first use.
+_ATTRIBUTES = {
+    **dict.fromkeys(
+        ("Eigenmodes", "bloch_derivative", "bloch_matrix", "eigenmodes", "eigenvalues",
+         "group_velocities", "spectrum"),
+        ".kspace",
+    ),
+    **dict.fromkeys(
+        ("Hop", "HopParameters", "HoppingModel", "HopTable", "Interactions", "Lattice", "Site"),
+        ".lattice",
+    ),
+    **dict.fromkeys(("simulate", "simulate_many"), ".simulation"),
+    "SiteNetwork": ".lattice",
+    # the function; its subpackage stays importable as ``superionic.sweep.<module>``
+    "sweep": ".sweep",
+    **dict.fromkeys(
+        ("arrhenius_fit", "conductivity_tensor", "conductivity_vs_temperature",
+         "differential_mobility", "diffusion_tensor", "drift_velocity", "mobility_tensor"),
+        ".transport",
+    ),
+}
+
+if TYPE_CHECKING:  # the names as a type checker sees them
+    from . import (
+        channels,
+        exact,
+        experiment,
+        io,
+        kspace,
+        lattice,
+        materials,
+        meanfield,
+        models,
+        realspace,
+        transport,
+        units,
+    )
+    from .channels import average as channel_average
+    from .channels import phonons
+    from .kspace import (
+        Eigenmodes,
+        bloch_derivative,
+        bloch_matrix,
+        eigenmodes,
+        eigenvalues,
+        group_velocities,
+        spectrum,
+    )
+    from .lattice import (
+        Hop,
+        HopParameters,
+        HoppingModel,
+        HopTable,
+        Interactions,
+        Lattice,
+        Site,
+        SiteNetwork,
+    )
+    from .models import structures
+    from .realspace import driving, dynamics
+    from .simulation import simulate, simulate_many
+    from .sweep import sweep
+    from .transport import (
+        arrhenius_fit,
+        conductivity_tensor,
+        conductivity_vs_temperature,
+        differential_mobility,
+        diffusion_tensor,
+        drift_velocity,
+        mobility_tensor,
+    )
+
+
+def __getattr__(name: str):
+    """Import a top-level name on first use (PEP 562) and keep it in the namespace."""
+    if name in _SUBMODULES:
+        value = importlib.import_module(_SUBMODULES[name], __name__)
+    elif name in _ATTRIBUTES:
+        value = getattr(importlib.import_module(_ATTRIBUTES[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __version__ = "0.1.0"
 
@@ -120,12 +187,13 @@ __all__ = [
     "dynamics",
     "eigenmodes",
     "eigenvalues",
-    "experiment",
     "exact",
+    "experiment",
     "group_velocities",
     "io",
     "kspace",
     "lattice",
+    "materials",
     "meanfield",
     "mobility_tensor",
     "models",

@@ -105,7 +105,7 @@ def test_out_probabilities_above_one_raise_warn_or_pass():
             Hop("b", "a", 0, probability=0.1),
         ],
     )
-    with raises(r"out-probabilities of site .*0.* sum to 1\.2 > 1"):
+    with raises(r"out-probabilities of site 'a' sum to 1\.2 > 1.*probabilities per step"):
         m.hop_table()
     for call in (
         lambda: si.bloch_matrix(m, 0.3),
@@ -216,9 +216,20 @@ def test_disconnected_sites():
     with pytest.raises(DisconnectedNetworkError, match=r"\['b'\].*disconnected"):
         m.check_connected()
     assert m.spanned_dimensions() == 0
-    # transport has no answer there: an error, not NaN (a warning about spanning comes first)
-    with pytest.warns(DomainWarning), raises(r"not unique|disconnected"):
-        si.diffusion_tensor(m, temperature=300.0)
+    # neither transport nor the spectrum has an answer there: the same error everywhere,
+    # no warning about spanning first and no flat mode of an isolated site as the "stable mode"
+    for call in (
+        lambda: si.diffusion_tensor(m, temperature=300.0),
+        lambda: si.mobility_tensor(m, temperature=300.0),
+        lambda: si.drift_velocity(m, field=[0.1, 0.0], temperature=300.0),
+        lambda: si.conductivity_tensor(m, temperature=300.0, cell_volume=8.0),
+        lambda: si.kspace.spectrum_dataset(m, np.zeros((3, 2)), temperature=300.0),
+        lambda: m.stationary(temperature=300.0),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(DisconnectedNetworkError, match=r"disconnected"):
+                call()
 
 
 @pytest.mark.parametrize(

@@ -334,7 +334,7 @@ def chain_drift(f, coupling, p0=P0, g=G, a=A, tau=1.0):
 def test_exact_chain_drift_any_field(chain_tau, coupling):
     """Drift at any field: sinh(f a / 2) in full and sinh(f a / 4) in symmetric coupling."""
     f = np.linspace(-1.4, 1.4, 15)
-    v = si.drift_velocity(chain_tau, field=f, coupling=coupling)
+    v = si.drift_velocity(chain_tau, field=f[:, None], coupling=coupling)
     assert v.shape == (f.size, 1)
     np.testing.assert_allclose(
         v[:, 0], chain_drift(f, coupling, tau=chain_tau.tau), rtol=1e-12, atol=1e-16

@@ -14,30 +14,26 @@ file, by the suffix of ``--output``, plus a PNG figure next to it):
 * ``ac``: AC mobility and conductivity sigma(Omega)
 (:func:`superionic.realspace.driving.ac_response`).
 
-Invalid input ends with a one-paragraph error naming the field and value (exit code 1).
+Invalid input ends with a one-paragraph error naming the field and value (exit code 1); output
+paths are checked before the work, and every command names each file it wrote. The computation
+is imported inside the commands.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 import numpy as np
-from matplotlib.figure import Figure
 
-from .. import channels as chn
-from .. import io as sio
-from .. import transport
-from ..channels import average as ca
-from ..channels import phonons
 from ..errors import ConvergenceError, ModelError
-from ..plot import channels as plot_ch
-from ..realspace import driving
-from ._group import main
+from ._group import failure, main
+from ._outputs import check_output
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    return failure(exc)
 
 
 def _outputs(output: Path, no_plot: bool) -> tuple[str, Path | None]:
@@ -46,30 +42,60 @@ def _outputs(output: Path, no_plot: bool) -> tuple[str, Path | None]:
         raise click.BadParameter(
             f"{output}: the suffix must be .nc (NetCDF) or .csv", param_hint="--output"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return ("netcdf" if suffix == ".nc" else "csv"), None if no_plot else output.with_suffix(
-        ".png"
-    )
+    png = None if no_plot else output.with_suffix(".png")
+    check_output(output, "--output")
+    if png is not None:
+        check_output(png, "--output (its figure)")
+    return ("netcdf" if suffix == ".nc" else "csv"), png
 
 
-def _write(ds, output: Path, fmt: str, png: Path | None, plot) -> None:
-    """Write ``ds`` to ``output`` and, unless ``png`` is None, the figure ``plot(ds, ax=ax)``."""
+def _write(ds, output: Path, fmt: str, png: Path | None, plot) -> list[Path]:
+    """Write ``ds`` to ``output`` and, unless ``png`` is None, the figure ``plot(ds, ax=ax)``;
+    return the paths written."""
+    from .. import io as sio
+
     if fmt == "netcdf":
         sio.write_netcdf(ds, output)
     else:
         sio.write_csv(ds, output)
+    written = [output]
     if png is not None:
         fig, ax = _figure()
         plot(ds, ax=ax)
         fig.savefig(png, dpi=120)
+        written.append(png)
+    return written
+
+
+def _echo_written(paths: list[Path]) -> None:
+    for path in paths:
+        click.echo(f"wrote {path}")
 
 
 def _figure(size=(5.6, 4.0)):
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
 
 
+def _number(x: float, digits: int = 4) -> str:
+    """A number for a table: ``1.234e+12``, ``0.5``, ``nan`` -> ``-``."""
+    x = float(x)
+    return "-" if not math.isfinite(x) else f"{x:.{digits}g}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Right-aligned plain-text table."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
 def _load_model(path: Path):
+    from .. import io as sio
+
     try:
         spec = sio.read_spec(path)
         return spec, sio.spec_to_model(spec)
@@ -79,6 +105,9 @@ def _load_model(path: Path):
 
 def _parse_dos(text: str):
     """``constant``, ``power:N[:E0]``, ``gaussian:CENTER:WIDTH`` or ``table:FILE``."""
+    from .. import channels as chn
+    from ..channels import phonons
+
     kind, _, rest = text.partition(":")
     try:
         if kind == "constant":
@@ -144,6 +173,9 @@ def probability_command(threshold, origin, degeneracy, tmin, tmax, nt, dos_texts
 
     Eq. 2 of the paper (Eq. 3 for the constant DOS), at the given threshold and origin energy.
     """
+    from .. import channels as chn
+    from ..plot import channels as plot_ch
+
     fmt, png = _outputs(output, no_plot)
     doses = dict(_parse_dos(t) for t in dos_texts)
     try:
@@ -153,11 +185,11 @@ def probability_command(threshold, origin, degeneracy, tmin, tmax, nt, dos_texts
         )
     except (ModelError, ConvergenceError) as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt, png, plot_ch.plot_hop_probability)
+    written = _write(ds, output, fmt, png, plot_ch.plot_hop_probability)
     for name in ds["dos"].values:
         p = ds["probability"].sel(dos=name).values
         click.echo(f"{name}: P from {p[0]:.4g} ({tmin:g} K) to {p[-1]:.4g} ({tmax:g} K)")
-    click.echo(f"wrote {output}")
+    _echo_written(written)
 
 
 # --------------------------------------------------------------------------- rate
@@ -180,6 +212,9 @@ def rate_command(model_file, channel_texts, temperature, tau_max, ntau, output, 
     sum_{j != i} P_ji / tau of Eq. 7, for channels whose thresholds are the model's saddle
     energies plus an offset.
     """
+    from ..channels import average as ca
+    from ..plot import channels as plot_ch
+
     fmt, png = _outputs(output, no_plot)
     _, model = _load_model(model_file)
     chans = []
@@ -201,12 +236,18 @@ def rate_command(model_file, channel_texts, temperature, tau_max, ntau, output, 
                          temperature=temperature)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt, png, plot_ch.plot_rate_convergence)
+    written = _write(ds, output, fmt, png, plot_ch.plot_rate_convergence)
+    taus = ds["tau"].values
     for site in ds["site"].values:
         conv = float(ds["converged_tau"].sel(site=site))
-        click.echo(f"site {site}: limit {float(ds['limit'].sel(site=site)):.4g} 1/s, "
-                   f"within {ds.attrs['rtol']:.0%} from tau = {conv:.4g} s")
-    click.echo(f"wrote {output}")
+        limit = float(ds["limit"].sel(site=site))
+        if math.isfinite(conv):
+            reach = f"within {ds.attrs['rtol']:.0%} of it from tau = {conv:.4g} s"
+        else:
+            reach = (f"not within {ds.attrs['rtol']:.0%} of it at any tau up to "
+                     f"{float(taus[-1]):.4g} s (raise --tau-max)")
+        click.echo(f"site {site}: limit {limit:.4g} 1/s, {reach}")
+    _echo_written(written)
 
 
 # --------------------------------------------------------------------------- modes
@@ -225,6 +266,9 @@ def modes_command(phonon_file, mobile, synthetic, top, output, no_plot):
 
     Eigenvector (mobile-host relative motion), frequency and dispersion (end of Sec. II.2).
     """
+    from ..channels import phonons
+    from ..plot import channels as plot_ch
+
     if (phonon_file is None) == (not synthetic):
         raise click.UsageError("give a phonopy band.yaml / mesh.yaml or --synthetic")
     fmt, png = _outputs(output, no_plot)
@@ -239,7 +283,7 @@ def modes_command(phonon_file, mobile, synthetic, top, output, no_plot):
                                      criteria=criteria)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ranking, output, fmt, png, plot_ch.plot_mode_ranking)
+    written = _write(ranking, output, fmt, png, plot_ch.plot_mode_ranking)
     click.echo("rank  q (reduced)                 band  frequency/THz  rel.weight  score")
     for i in range(min(top, ranking.sizes["mode"])):
         q = ranking.qpoint.values[i]
@@ -249,7 +293,7 @@ def modes_command(phonon_file, mobile, synthetic, top, output, no_plot):
             f"{float(ranking.relative_weight.values[i]):10.4f}  "
             f"{float(ranking.score.values[i]):.4f}"
         )
-    click.echo(f"wrote {output}")
+    _echo_written(written)
 
 
 # --------------------------------------------------------------------------- drive
@@ -278,6 +322,10 @@ def drive_command(model_file, protocol, amplitude, start, duration, omega_tau, s
 
     The k = 0 block evolves step by step (Eqs. 4, 13) and the current is Eq. 17.
     """
+    from .. import transport
+    from ..plot import channels as plot_ch
+    from ..realspace import driving
+
     fmt, png = _outputs(output, no_plot)
     _, model = _load_model(model_file)
     amp = _vector(amplitude, model.dim, "--amplitude")
@@ -302,11 +350,9 @@ def drive_command(model_file, protocol, amplitude, start, duration, omega_tau, s
         else:
             plot_ch.plot_transient(ds, ax=ax)
 
-    _write(ds, output, fmt, png, plot)
-    disp = ds["displacement"].values[-1]
-    click.echo(f"final velocity {ds['velocity'].values[-1].tolist()} Å/s, displacement "
-               f"{disp.tolist()} Å per ion")
-    click.echo(f"wrote {output}")
+    written = _write(ds, output, fmt, png, plot)
+    click.echo(_drive_table(ds, model.dim))
+    _echo_written(written)
 
 
 # --------------------------------------------------------------------------- ac
@@ -332,6 +378,9 @@ def ac_command(model_file, omega_tau_min, omega_tau_max, npoints, temperature, c
 
     Omega -> 0 gives the DC conductivity of the transport module.
     """
+    from ..plot import channels as plot_ch
+    from ..realspace import driving
+
     fmt, png = _outputs(output, no_plot)
     spec, model = _load_model(model_file)
     omega = np.concatenate([[0.0], np.geomspace(omega_tau_min, omega_tau_max, npoints)])
@@ -341,8 +390,55 @@ def ac_command(model_file, omega_tau_min, omega_tau_max, npoints, temperature, c
                                  coupling=coupling, charge=spec.charge, cell_volume=volume)
     except ModelError as exc:
         raise _fail(exc) from None
-    _write(ds, output, fmt, png, plot_ch.plot_ac_response)
+    written = _write(ds, output, fmt, png, plot_ch.plot_ac_response)
+    click.echo(_ac_table(ds, omega))
+    _echo_written(written)
+
+
+def _rows_to_show(n: int, most: int = 8) -> list[int]:
+    """Indices of at most ``most`` rows spread over ``n`` (first and last included)."""
+    if n <= most:
+        return list(range(n))
+    return sorted(set(np.round(np.linspace(0, n - 1, most)).astype(int).tolist()))
+
+
+def _drive_table(ds, dim: int) -> str:
+    """Velocity and displacement per ion at a few times, one column per direction."""
+    axes = [str(a) for a in ds["axis"].values] if "axis" in ds.coords else \
+        ["x", "y", "z"][:dim]
+    velocity = np.asarray(ds["velocity"].values).reshape(ds.sizes["time"], -1)
+    displacement = np.asarray(ds["displacement"].values).reshape(ds.sizes["time"], -1)
+    time = ds["time"].values
+    v_units = ds["velocity"].attrs.get("units", "angstrom/s")
+    x_units = ds["displacement"].attrs.get("units", "angstrom")
+    t_units = ds["time"].attrs.get("units", "s")
+    header = [f"time ({t_units})"]
+    header += [f"v_{a} ({v_units})" for a in axes]
+    header += [f"x_{a} ({x_units})" for a in axes]
+    rows = []
+    for i in _rows_to_show(time.size):
+        rows.append([_number(time[i])] + [_number(v) for v in velocity[i]]
+                    + [_number(x) for x in displacement[i]])
+    return "per ion:\n" + _table(header, rows)
+
+
+def _ac_table(ds, omega_tau: np.ndarray) -> str:
+    """Real and imaginary parts of sigma (or of the mobility) at a few frequencies."""
     name = "sigma" if "sigma_real" in ds else "mobility"
     units = ds[f"{name}_real"].attrs.get("units", "")
-    click.echo(f"{name}(0) = {ds[f'{name}_real'].values[0].tolist()} {units}")
-    click.echo(f"wrote {output}")
+    real = np.asarray(ds[f"{name}_real"].values)
+    imag = np.asarray(ds[f"{name}_imag"].values) if f"{name}_imag" in ds else None
+    real = real.reshape(real.shape[0], -1)[:, 0] if real.ndim > 1 else real
+    if imag is not None:
+        imag = imag.reshape(imag.shape[0], -1)[:, 0] if imag.ndim > 1 else imag
+    header = ["Omega tau", f"Re {name} ({units})"]
+    if imag is not None:
+        header.append(f"Im {name} ({units})")
+    rows = []
+    for i in _rows_to_show(omega_tau.size):
+        row = [_number(omega_tau[i]), _number(real[i])]
+        if imag is not None:
+            row.append(_number(imag[i]))
+        rows.append(row)
+    note = " (first diagonal component)" if np.ndim(ds[f"{name}_real"].values) > 1 else ""
+    return f"{name}(Omega){note}:\n" + _table(header, rows)

@@ -3,36 +3,46 @@
 Both read a TOML model spec (:mod:`superionic.io`), call the library and write a data file
 (NetCDF ``.nc`` or CSV ``.csv``, chosen by the suffix of ``--output``) plus a PNG figure next to
 it. Invalid specs and parameters outside the model's domain end with a one-paragraph error that
-names the field, the value and what is allowed (exit code 1), never with a traceback.
+names the field, the value and what is allowed (exit code 1), never with a traceback. Every
+output path is checked before the work (:mod:`._outputs`), and a ``--mesh`` too large for the
+memory is refused before it is allocated (exit status 4).
+
+The computation is imported inside the command functions, so that ``superionic --help`` and
+usage errors do not pay for it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
-import xarray as xr
 
-from .. import io as sio
-from .. import transport
-from ..errors import DomainWarning, ModelError
-from ..kspace import spectrum as spec_mod
-from ..lattice import HoppingModel
-from ..units import KB_EV, electric_field, reduced_field
-from ._group import main
+from ..errors import DomainWarning, InsufficientMemoryError, ModelError
+from ._group import failure, main
+from ._outputs import check_output
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .. import io as sio
+    from ..lattice import HoppingModel
 
 GAMMA_ALIASES = {"G": "Γ", "Gamma": "Γ", "GAMMA": "Γ", "gamma": "Γ"}
 
 
 # --------------------------------------------------------------------------- helpers
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    return failure(exc)
 
 
 def _load(path: Path) -> tuple[sio.ExplicitSpec | sio.CannedSpec, HoppingModel]:
+    from .. import io as sio
+
     try:
         spec = sio.read_spec(path)
         return spec, sio.spec_to_model(spec)
@@ -61,9 +71,9 @@ def _output_paths(output: Path, png: Path | None, no_plot: bool) -> tuple[Path, 
             f"{output}: the suffix must be .nc (NetCDF) or .csv", param_hint="--output"
         )
     figure = None if no_plot else (png if png is not None else output.with_suffix(".png"))
-    output.parent.mkdir(parents=True, exist_ok=True)
+    check_output(output, "--output")
     if figure is not None:
-        figure.parent.mkdir(parents=True, exist_ok=True)
+        check_output(figure, "--png" if png is not None else "--output (its figure)")
     return output, "netcdf" if suffix == ".nc" else "csv", figure
 
 
@@ -89,6 +99,8 @@ def _split_dims(ds: xr.Dataset, dims: tuple[str, ...]) -> xr.Dataset:
 
 
 def _write(ds: xr.Dataset, path: Path, fmt: str, flat_dims: tuple[str, ...]) -> None:
+    from .. import io as sio
+
     if fmt == "netcdf":
         sio.write_netcdf(ds, path)
         return
@@ -195,6 +207,8 @@ def _arrhenius_figure(ds: xr.Dataset, title: str, fit: dict | None):
     if plot_core is not None:
         plot_core.plot_conductivity(valid, fit=fit, ax=ax)
     else:
+        from ..units import KB_EV
+
         t = valid["temperature"].values
         ax.plot(1000.0 / t, np.log(valid["sigma_iso"].values * t), "o", ms=4, label="computed")
         if fit is not None:
@@ -232,6 +246,8 @@ def _field(model: HoppingModel, spec, field: str | None, efield: str | None,
         return values
     if temperature is None:
         raise click.UsageError("--efield (V/m) needs --temperature to form f = Z E / kB T")
+    from ..units import reduced_field
+
     z = spec.charge if charge is None else charge
     return reduced_field(values, temperature=temperature, charge=z)
 
@@ -301,14 +317,25 @@ def spectrum_command(model_file: Path, output: Path, png: Path | None, no_plot: 
     """Spectrum of ionic density waves of MODEL_FILE (a TOML spec) along a k-path or a mesh.
 
     Writes decay rates, frequencies and group velocities of every mode (Eqs. 12-15) to OUTPUT
-    and a figure to PNG.
+    and a figure to PNG. A disconnected hop network is refused, as by ``conductivity``.
     """
+    from .._validate import check_memory
+    from ..kspace import kmesh_memory_bytes, spectrum_memory_bytes
+    from ..kspace import spectrum as spec_mod
+    from ..units import electric_field
+
     spec, model = _load(model_file)
     output, fmt, figure = _output_paths(output, png, no_plot)
     f = _field(model, spec, field, efield, temperature, charge)
     if model.requires_temperature and temperature is None:
         raise click.UsageError(
             f"{model_file} declares hops by saddle energies: give --temperature (K)"
+        )
+    if not model.interactions.is_trivial:
+        click.echo(
+            "note: the spectrum is that of the single-particle theory and ignores the "
+            "interactions K0/M0 of the spec (the mean-field commands include them)",
+            err=True,
         )
     try:
         if mesh is not None:
@@ -322,6 +349,13 @@ def spectrum_command(model_file: Path, output: Path, png: Path | None, no_plot: 
                 raise click.BadParameter(
                     f"{mesh!r}: give 1 or {model.dim} division(s)", param_hint="--mesh"
                 )
+            n_k = math.prod(divisions)
+            check_memory(
+                kmesh_memory_bytes(divisions, model.dim)
+                + spectrum_memory_bytes(n_k, model.n_sites, model.dim),
+                what=f"--mesh {mesh} ({n_k} wave vectors x {model.n_sites} modes)",
+                advice="use a coarser --mesh (fewer divisions)",
+            )
             kpoints = spec_mod.kmesh(model.lattice, divisions, first_zone=True)
         else:
             if spec.kpath is not None:
@@ -345,6 +379,8 @@ def spectrum_command(model_file: Path, output: Path, png: Path | None, no_plot: 
         for w in caught:
             if issubclass(w.category, DomainWarning):
                 click.echo(f"warning: {w.message}", err=True)
+    except InsufficientMemoryError:
+        raise
     except ModelError as exc:
         hint = "" if allow_outside_domain else (
             " (--allow-outside-domain computes anyway and flags the result)"
@@ -403,8 +439,11 @@ def conductivity_command(model_file: Path, output: Path, png: Path | None, no_pl
     <stem>_fit.json and a figure to PNG. Temperatures where the model leaves the discrete-time
     domain (out-probabilities above 1) are kept in the file with valid = 0 and left out of the fit.
     """
+    from .. import transport
+
     spec, model = _load(model_file)
     output, fmt, figure = _output_paths(output, png, no_plot)
+    check_output(output.with_name(output.stem + "_fit.json"), "--output (its fit)")
     if temperatures is not None:
         temps = _floats(temperatures, "--temperatures")
         if np.any(temps <= 0):

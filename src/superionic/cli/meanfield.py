@@ -3,7 +3,8 @@
 The model is either a canned lattice with interactions (``--lattice chain|honeycomb`` and
 ``--lambda0 --K0 --M0 --n0``) or a TOML model spec (``--spec``, :mod:`superionic.io`) whose
 ``[interactions]`` and ``filling`` carry K0, M0 and n0. Errors in parameters end with a message
-that names the field, the value and what is allowed (exit code 1), never a traceback.
+that names the field, the value and what is allowed (exit code 1), never a traceback; output
+paths are checked before the work. The computation is imported inside the commands.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .. import io as sio
-from .. import models
 from ..errors import ModelError
-from ._group import main
+from ._group import failure, main
+from ._outputs import check_output
 
 LATTICES = ("chain", "honeycomb")
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    return failure(exc)
 
 
 def _model_options(f):
@@ -55,6 +55,8 @@ def _model_options(f):
 
 
 def _build(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume):
+    from .. import io as sio
+    from .. import models
     from ..meanfield import Transport
 
     try:
@@ -126,6 +128,11 @@ def transitions_cmd(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_vol
         rows = meanfield.table1(det.lambda0, det.K0, det.M0, det.n0, lattice=det.geometry,
                                 temperature_range=(tmin, tmax))
         click.echo(meanfield.table_markdown(rows))
+        click.echo(
+            f"\nThe type-I column uses this model's K0 = {det.K0:g} eV; the report's Table 1 "
+            "uses K0 = 0 there (Eq. 54 with gamma = 0, the reading of Fig. 4(e,f)), so its fold "
+            "threshold M0_min = 2 z (Lambda0 + z_b n0 K0 / 2) / (w z_c n0) is lower."
+        )
 
 
 def _clean(d: dict) -> dict:
@@ -150,10 +157,14 @@ def _clean(d: dict) -> dict:
 def sigma_t_cmd(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume, tmin, tmax,
                 n_points, method, output, no_plot):
     """Self-consistent branches and conductivity against temperature (Figs. 4(b,c,e,f))."""
+    from .. import io as sio
     from .. import meanfield
 
     if n_points < 2:
         raise click.BadParameter("need at least 2 points", param_hint="--n")
+    check_output(output, "--output")
+    if not no_plot:
+        check_output(output.with_suffix(".png"), "--output (its figure)")
     model, transport = _build(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume)
     try:
         temps = np.linspace(tmin, tmax, n_points)
@@ -161,7 +172,6 @@ def sigma_t_cmd(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume,
         recs = meanfield.transitions(model, temperature_range=(tmin, tmax), transport=transport)
     except ModelError as exc:
         raise _fail(exc) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
     sio.write_netcdf(ds, output)
     click.echo(f"wrote {output}")
     for r in recs:
@@ -218,7 +228,12 @@ def _grid(text: str, what: str) -> np.ndarray:
 def phase_diagram_cmd(lattice, t_text, l_text, k_text, m_text, n_text, a, tau, charge,
                       cell_volume, output, x_axis, y_axis, no_plot):
     """Vectorised phase diagram over (temperature, Lambda0, K0, M0, n0): NetCDF + PNG."""
+    from .. import io as sio
     from .. import meanfield
+
+    check_output(output, "--output")
+    if not no_plot:
+        check_output(output.with_suffix(".png"), "--output (its figure)")
 
     try:
         ds = meanfield.phase_diagram(
@@ -229,7 +244,6 @@ def phase_diagram_cmd(lattice, t_text, l_text, k_text, m_text, n_text, a, tau, c
         )
     except ModelError as exc:
         raise _fail(exc) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
     sio.write_netcdf(ds, output)
     click.echo(f"wrote {output} ({ds['phase'].size} points)")
     dims = list(ds["phase"].dims)

@@ -33,14 +33,22 @@ import click
 import numpy as np
 
 from .. import __version__
-from ..reports._common import jsonable as _jsonable
 from ._group import main
+from ._outputs import check_output_folder
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 SUMMARY = "summary.json"
 
 
 # --------------------------------------------------------------------------- helpers
+def _jsonable(data: Any) -> Any:
+    """:func:`superionic.reports._common.jsonable`, imported when first needed (it loads the
+    file layer, which ``superionic --help`` should not pay for)."""
+    from ..reports._common import jsonable
+
+    return jsonable(data)
+
+
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -349,6 +357,7 @@ def report_command(outdir: Path, quick: bool, only: tuple[str, ...], resume: boo
     and OUTDIR/README.md index them. A failing section does not stop the others; the exit code is
     1 when any failed.
     """
+    check_output_folder(outdir, "OUTDIR")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -4,21 +4,30 @@ Writes the result Dataset (NetCDF), a JSON summary of the main observables and a
 mean-square displacements. The progress bar is on unless ``--no-progress``; ``--checkpoint DIR``
 resumes an interrupted run with identical statistics. SIGINT (Ctrl-C) or SIGTERM saves the finished
 blocks there, reports where the run stopped and exits with status 128 + the signal number.
+
+resumes an interrupted run with identical statistics.
+
+Every output is checked before the run (exit status 3 when one cannot be written), a supercell
+too large for the memory is refused before it is allocated (exit status 4), a model outside the
+discrete-time domain is reported on the console and in the Dataset, and a run too short to
+measure anything says so on the console, in the files and in the figure.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import signal
 import threading
+import warnings
 from pathlib import Path
 
 import click
 import numpy as np
 
-from .. import io as sio
-from ..errors import ModelError
-from ._group import main
+from ..errors import DomainWarning, ModelError
+from ._group import failure, main
+from ._outputs import check_output
 
 SUMMARY = ("drift_velocity", "polarization", "polarization_abs", "binder_cumulant",
            "hop_probability", "tracer_diffusion", "jump_diffusion", "collective_diffusion",
@@ -36,19 +45,52 @@ def _numbers(text: str | None, what: str, kind=float):
                                  param_hint=what) from None
 
 
+def _json_value(value):
+    """Plain JSON value: NaN (not measured, not defined) becomes null."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def summary(ds) -> dict:
-    """JSON-serialisable summary of a :func:`superionic.simulate` Dataset."""
+    """JSON-serialisable summary of a :func:`superionic.simulate` Dataset (NaN -> null)."""
     out: dict = {}
+    for key in ("status", "measured", "in_domain", "domain"):
+        if key in ds.attrs:
+            out[key] = _json_value(ds.attrs[key])
     for name in SUMMARY:
         if name in ds:
-            out[name] = np.asarray(ds[name].values).tolist()
-            out[name + "_stderr"] = np.asarray(ds[name + "_stderr"].values).tolist()
+            out[name] = _json_value(np.asarray(ds[name].values).tolist())
+            out[name + "_stderr"] = _json_value(np.asarray(ds[name + "_stderr"].values).tolist())
     for key in ("attempts", "hops", "wall_time", "engine", "update", "n_sites", "n_ions",
-                "warmup_steps", "saturated_attempts", "max_out_probability", "bytes_per_site",
-                "reliable_error_bars", "error_bar_warning"):
-        v = ds.attrs.get(key)
-        out[key] = v.item() if isinstance(v, np.generic) else v
+                "warmup_steps", "saturated_attempts", "max_out_probability",
+                "max_out_probability_table", "bytes_per_site", "reliable_error_bars",
+                "error_bar_warning"):
+        out[key] = _json_value(ds.attrs.get(key))
     return out
+
+
+def _too_short_figure(ds, path: Path) -> None:
+    """A figure that says the run measured nothing, instead of empty log axes."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5.5, 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    text = str(ds.attrs.get("status", "too short to measure"))
+    ax.text(0.5, 0.5, "No mean-square displacement to show:\n" + _wrap(text, 60),
+            ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    fig.savefig(path, dpi=120)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def interruption_message(signal_name: str, checkpoint: Path | None) -> str:
@@ -80,7 +122,8 @@ def interruption_message(signal_name: str, checkpoint: Path | None) -> str:
 @click.option("--supercell", required=True, help="Repeats per lattice vector, e.g. 32,32.")
 @click.option("--steps", type=float, required=True,
               help="Steps tau per replica (kmc: duration in tau).")
-@click.option("--seed", type=int, required=True, help="Root seed (SeedSequence).")
+@click.option("--seed", type=click.IntRange(min=0), required=True,
+              help="Root seed (SeedSequence), a non-negative integer.")
 @click.option("--engine", type=click.Choice(["discrete", "kmc"]), default="discrete",
               show_default=True)
 @click.option("--update", type=click.Choice(["sequential", "parallel"]), default="sequential",
@@ -104,8 +147,24 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
                      concerted, coupling, replicas, block, warmup, executor, checkpoint, output,
                      no_plot, no_progress):
     """Many-body simulation of the model in SPEC (a TOML model spec)."""
+    from .. import io as sio
     from ..simulation import simulate
 
+    json_path = output.with_suffix(".json")
+    png = None if no_plot else output.with_suffix(".png")
+    check_output(output, "--output")
+    check_output(json_path, "--output (its JSON summary)")
+    if png is not None:
+        check_output(png, "--output (its figure)")
+    if warmup != "auto":
+        try:
+            warmup_steps = float(warmup)
+        except ValueError:
+            raise click.BadParameter(f"{warmup!r}: 'auto' or a number of steps",
+                                     param_hint="--warmup") from None
+    else:
+        warmup_steps = "auto"
+    caught: list = []
     received = {}
 
     def on_signal(signum, frame):
@@ -119,16 +178,18 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
     try:
         parsed = sio.read_spec(spec)
         model = sio.spec_to_model(parsed)
-        ds = simulate(
-            model, temperature=temperature, field=_numbers(field, "--field"), filling=filling,
-            supercell=_numbers(supercell, "--supercell", int), steps=steps, seed=seed,
-            coupling=coupling, engine=engine, update=update, concerted=concerted,
-            replicas=replicas, block=block, warmup=warmup if warmup == "auto" else float(warmup),
-            executor=executor, progress=not no_progress, checkpoint=checkpoint,
-            cell_volume=getattr(parsed, "cell_volume", None),
-        )
-    except (ModelError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DomainWarning)
+            ds = simulate(
+                model, temperature=temperature, field=_numbers(field, "--field"),
+                filling=filling, supercell=_numbers(supercell, "--supercell", int), steps=steps,
+                seed=seed, coupling=coupling, engine=engine, update=update, concerted=concerted,
+                replicas=replicas, block=block, warmup=warmup_steps, executor=executor,
+                progress=not no_progress, checkpoint=checkpoint,
+                cell_volume=getattr(parsed, "cell_volume", None),
+            )
+    except ModelError as exc:
+        raise failure(exc) from None
     except KeyboardInterrupt:
         signum = received.get("signal", signal.SIGINT)
         click.echo(interruption_message(signal.Signals(signum).name, checkpoint), err=True)
@@ -136,27 +197,39 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    for w in caught:
+        if issubclass(w.category, DomainWarning):
+            click.echo(f"warning: {w.message}", err=True)
     sio.write_netcdf(ds, output)
     info = summary(ds)
-    json_path = output.with_suffix(".json")
-    json_path.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    json_path.write_text(json.dumps(info, indent=2, allow_nan=False), encoding="utf-8")
     written = [output, json_path]
-    if not no_plot:
-        import matplotlib
+    measured = bool(ds.attrs.get("measured", 1))
+    if png is not None:
+        if measured:
+            import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
 
-        from ..plot.simulation import plot_msd
+            from ..plot.simulation import plot_msd
 
-        ax = plot_msd(ds)
-        png = output.with_suffix(".png")
-        ax.figure.savefig(png, dpi=120)
-        plt.close(ax.figure)
+            ax = plot_msd(ds)
+            ax.figure.savefig(png, dpi=120)
+            plt.close(ax.figure)
+        else:
+            _too_short_figure(ds, png)
         written.append(png)
-    d = info.get("tracer_diffusion"), info.get("tracer_diffusion_stderr")
-    click.echo(f"{ds.attrs['hops']:.0f} hops in {ds.attrs['wall_time']:.1f} s; "
-               f"tracer D = {d[0]:.4g} ± {d[1]:.2g} Å^2/tau")
+    if measured:
+        d = float(ds["tracer_diffusion"]), float(ds["tracer_diffusion_stderr"])
+        error = f" ± {d[1]:.2g}" if math.isfinite(d[1]) else " (no error bar)"
+        click.echo(f"{ds.attrs['hops']:.0f} hops in {ds.attrs['wall_time']:.1f} s; "
+                   f"tracer D = {d[0]:.4g}{error} Å^2/tau")
+        if ds.attrs.get("in_domain", 1) and ds.attrs.get("status", "ok") != "ok":
+            click.echo(f"note: {ds.attrs['status']}", err=True)
+    else:
+        click.echo(f"{ds.attrs['hops']:.0f} hops in {ds.attrs['wall_time']:.1f} s; "
+                   "nothing measured")
+        click.echo(f"warning: {ds.attrs['status']}", err=True)
     for path in written:
         click.echo(f"wrote {path}")

@@ -22,12 +22,13 @@ from .kpoints import (
     KPath,
     high_symmetry_points,
     kmesh,
+    kmesh_memory_bytes,
     kpath,
     lattice_kind,
     to_first_zone,
     zone_boundary,
 )
-from .spectrum import CellBlocks, polarization, stationary_occupations
+from .spectrum import CellBlocks, polarization, spectrum_memory_bytes, stationary_occupations
 from .spectrum import spectrum as spectrum_dataset
 
 __all__ = [
@@ -45,12 +46,14 @@ __all__ = [
     "group_velocities",
     "high_symmetry_points",
     "kmesh",
+    "kmesh_memory_bytes",
     "kpath",
     "kpoints",
     "lattice_kind",
     "polarization",
     "spectrum",
     "spectrum_dataset",
+    "spectrum_memory_bytes",
     "stationary_occupations",
     "to_first_zone",
     "zone_boundary",

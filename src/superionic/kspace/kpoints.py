@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import finite_array, finite_float, int_tuple
+from .._validate import check_memory, finite_array, finite_float, int_tuple
 from ..errors import ModelError
 from ..lattice import Lattice
 
@@ -344,6 +344,16 @@ def zone_boundary(lattice: Lattice) -> np.ndarray:
     return verts[order]
 
 
+def kmesh_memory_bytes(shape, dim: int) -> int:
+    """Estimated peak bytes of :func:`kmesh` for ``shape`` divisions in ``dim`` dimensions.
+
+    The fractional grid, its meshgrid, the Cartesian points and the folding into the first zone
+    each hold ``prod(shape) x dim`` floats: about eight such arrays at the peak.
+    """
+    n_points = math.prod(int(q) for q in shape)
+    return int(8 * n_points * dim * 8)
+
+
 def kmesh(lattice: Lattice, n, *, gamma_centered: bool = False, first_zone: bool = False) -> KMesh:
     """A Monkhorst-Pack mesh of ``n_1 x ... x n_dim`` wave vectors.
 
@@ -364,6 +374,11 @@ def kmesh(lattice: Lattice, n, *, gamma_centered: bool = False, first_zone: bool
     shape = int_tuple("n", n, dim)
     if any(q < 1 for q in shape):
         raise ModelError(f"mesh divisions must be >= 1, got {shape}")
+    check_memory(
+        kmesh_memory_bytes(shape, dim),
+        what=f"a {' x '.join(map(str, shape))} k-mesh ({math.prod(shape)} wave vectors)",
+        advice="use fewer divisions n",
+    )
     axes = []
     for q in shape:
         r = np.arange(q)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from .._validate import finite_array
+from .._validate import check_memory, finite_array
 from ..errors import ModelError
 from ..lattice import HoppingModel, in_domain, stationary_distribution
 from .bloch import _by_modulus, _k_axis, _two_site_values, eigenmodes
@@ -184,6 +184,19 @@ def _uses_hermitian(model: HoppingModel, temperature) -> bool:
         return False
 
 
+def spectrum_memory_bytes(n_kpoints: int, n_sites: int, dim: int) -> int:
+    """Estimated peak bytes of :func:`spectrum` for ``n_kpoints`` wave vectors.
+
+    The general solver holds, per wave vector, the Bloch matrix, its ``dim`` derivatives, the
+    right and left eigenvectors and a product of the two (complex ``n_sites x n_sites`` each,
+    16 bytes), and the Dataset holds about ``8 + 2 dim`` real numbers per mode.
+    """
+    n_k, n = int(n_kpoints), int(n_sites)
+    matrices = n_k * n * n * 16 * (4 + 2 * dim)
+    per_mode = n_k * n * 8 * (8 + 2 * dim)
+    return int(matrices + per_mode + n_k * dim * 8 * 4)
+
+
 def spectrum(
     model: HoppingModel,
     k,
@@ -224,6 +237,16 @@ def spectrum(
         ``weight`` for meshes. Rates are per second when ``model.tau`` is in seconds (per step
         when tau = 1).
     """
+    if isinstance(k, KPath | KMesh):
+        n_k = k.k.shape[0]
+    else:
+        n_k = int(np.prod(np.shape(k)[:-1])) if model.dim > 1 else int(np.size(k))
+    check_memory(
+        spectrum_memory_bytes(n_k, model.n_sites, model.dim),
+        what=f"the spectrum of {n_k} wave vectors x {model.n_sites} modes",
+        advice="use fewer wave vectors (a coarser mesh or fewer path points)",
+    )
+    model.check_connected(spanning=False)
     kv, extra_coords, extra_attrs = _kpoints(model, k)
     if field is not None:
         f = finite_array("field", field)

@@ -97,25 +97,44 @@ class HopParameters:
     reverse: np.ndarray
 
 
-def _check_domain(table: HopTable, what: str, *, warn: bool = False) -> None:
+def _check_domain(table: HopTable, what: str, *, warn: bool = False,
+                  site_names: tuple[str, ...] | None = None,
+                  is_bond: np.ndarray | None = None) -> None:
+    """Raise (or warn) when a site's out-probabilities sum above one, with advice that fits how
+    the hops leaving it were declared: by saddle energies (their probabilities do not depend on
+    tau) or by explicit probabilities per step."""
     out = table.out_probability()
     bad = out > 1.0 + 1e-12
-    if np.any(bad):
-        worst = float(np.max(out))
-        site = int(np.unravel_index(np.argmax(out), out.shape)[-1])
-        if warn:
-            warnings.warn(
-                f"out-probabilities of site index {site} sum to {worst:.6g} > 1 {what}: outside "
-                "the discrete-time model's domain (negative diagonal of P)",
-                DomainWarning,
-                stacklevel=3,
-            )
-            return
-        raise ModelError(
-            f"out-probabilities of site index {site} sum to {worst:.6g} > 1 {what}: the step tau "
-            "is too long for these rates (the diagonal of P would be negative). Use a smaller "
-            "step, a lower temperature or field, or higher barriers."
+    if not np.any(bad):
+        return
+    worst = float(np.max(out))
+    site = int(np.unravel_index(np.argmax(out), out.shape)[-1])
+    name = repr(site_names[site]) if site_names is not None else f"index {site}"
+    problem = (
+        f"out-probabilities of site {name} sum to {worst:.6g} > 1{' ' + what if what else ''}: "
+        "outside the discrete-time model's domain (the diagonal of P would be negative)"
+    )
+    leaving = table.source == site
+    advice = []
+    if is_bond is not None and np.any(is_bond[leaving]):
+        advice.append(
+            f"the hops leaving {name} are declared by saddle energies, whose probabilities "
+            "exp(-(S - E) / kB T) do not depend on tau: raise their saddles (or the site energy "
+            "gap) or lower the temperature"
         )
+    if is_bond is None or np.any(~is_bond[leaving]):
+        advice.append(
+            f"the hops leaving {name} declare probabilities per step tau: lower them (the "
+            "probabilities of a smaller tau)"
+        )
+    if what:
+        advice.append("or use a weaker field")
+    text = "; ".join(advice)
+    message = f"{problem}. {text[0].upper()}{text[1:]}."
+    if warn:
+        warnings.warn(message, DomainWarning, stacklevel=3)
+        return
+    raise ModelError(message)
 
 
 def _hop_keys(source, target, cell, n_sites: int, low=None, span=None) -> np.ndarray:
@@ -414,7 +433,8 @@ class HoppingModel:
         if domain not in ("raise", "warn", "ignore"):
             raise ModelError(f"domain must be 'raise', 'warn' or 'ignore', got {domain!r}")
         if domain != "ignore":
-            _check_domain(table, "" if field is None else "at this field", warn=domain == "warn")
+            _check_domain(table, "" if field is None else "at this field", warn=domain == "warn",
+                          site_names=self.lattice.site_names, is_bond=st["is_bond"])
         return table
 
     # ------------------------------------------------------------------ checks
@@ -442,8 +462,12 @@ class HoppingModel:
             return exc.spanned
         return self.dim
 
-    def check_connected(self) -> None:
+    def check_connected(self, *, spanning: bool = True) -> None:
         """Raise DisconnectedNetworkError unless the hops percolate in every lattice direction.
+
+        With ``spanning=False`` only the first condition is checked: every site is reachable from
+        every other (otherwise the stationary state and the stable Bloch mode are not unique, and
+        the single-particle spectrum and transport are refused everywhere alike).
 
         Long-range transport along each lattice vector needs the hop graph of the infinite
         lattice to be connected and to span every direction: the cell offsets reachable around
@@ -459,9 +483,12 @@ class HoppingModel:
         if missing:
             raise DisconnectedNetworkError(
                 f"sites {missing} are not reachable from site {self.lattice.site_names[0]!r}: "
-                "the hop network is disconnected",
+                "the hop network is disconnected, so the stationary state and the stable mode "
+                "are not unique (declare each connected group as its own model, or add hops)",
                 0,
             )
+        if not spanning:
+            return
         basis = bases[0]
         rank = basis.shape[0]
         if rank < dim:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import DisconnectedNetworkError, ModelError
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,11 @@ def dense_stationary(table: HopTable) -> np.ndarray:
     try:
         pi = np.linalg.solve(a, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        raise ModelError(
+        raise DisconnectedNetworkError(
             "the stationary state is not unique: the sites split into disconnected groups"
         ) from None
     if not np.all(np.isfinite(pi)) or np.any(pi < -1e-10):
-        raise ModelError(
+        raise DisconnectedNetworkError(
             "the stationary state is not unique or has negative occupations: the sites split "
             "into disconnected groups"
         )

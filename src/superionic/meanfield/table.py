@@ -79,7 +79,10 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
         K, searched for transitions.
     type_i_K0 : float, optional
         K0 for the type-I column (``0`` reproduces Eq. 54 with gamma = 0, the reading of
-        Fig. 4(e,f) in DESIGN 3.4); default ``K0``.
+        Fig. 4(e,f) in DESIGN 3.4); default ``K0``. The fold threshold
+        :func:`minimal_concerted_strength` grows with it (1 eV at K0 = 0, 2 eV at K0 = 0.5 eV
+        for Fig. 4's Lambda0 = 0.25 eV, n0 = 1 on the chain), so every entry that quotes it
+        names the K0 it was computed with.
     """
     g = cf.geometry_named(lattice)
     rng = tuple(temperature_range)
@@ -92,6 +95,8 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
     tp = float(cf.transition_temperature(K0, n0, g))
     rows: list[TableRow] = []
     m_min = minimal_concerted_strength(lambda0, k0_i, n0, geometry=g)
+    # the threshold depends on the K0 of the type-I column: say which one it is computed with
+    at_k0 = f" at K0 = {k0_i:g} eV"
 
     # --- order and temperatures
     if trans_i:
@@ -102,7 +107,7 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
     else:
         t_i = math.nan
         order_i = (f"No fold in {rng[0]:g}-{rng[1]:g} K for these parameters "
-                   f"(needs M0 >= {m_min:.4g} eV)")
+                   f"(needs M0 >= {m_min:.4g} eV{at_k0})")
     if trans_ii:
         g_near = float(cf.polarization(tp * (1 - 1e-6), K0, n0, g))
         order_ii = (f"Second-order: gamma -> 0 continuously at Tp = {tp:.6g} K "
@@ -183,11 +188,11 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
         coul_i = (f"Subtle: dlnT_I/dlnK0 = {s['K0']:+.3g}" if np.isfinite(s["K0"]) else
                   "Subtle: enters through Lambda0 + z_b n0 K0 / 2 and the polarization")
         fill_i = (f"High value required: dlnT_I/dln n0 = {s['n0']:+.3g} (fold needs "
-                  f"M0 n0 >= {m_min * n0:.3g} eV)")
+                  f"M0 n0 >= {m_min * n0:.3g} eV{at_k0})")
     else:
-        crit_i = f"No fold; a fold needs M0 >= {m_min:.4g} eV"
+        crit_i = f"No fold; a fold needs M0 >= {m_min:.4g} eV{at_k0}"
         coul_i = "Subtle (no fold for these parameters)"
-        fill_i = f"High value required: a fold needs M0 n0 >= {m_min * n0:.3g} eV"
+        fill_i = f"High value required: a fold needs M0 n0 >= {m_min * n0:.3g} eV{at_k0}"
     if tp > 0:
         s2 = {name: _log_sensitivity(lambda v, n=name: float(cf.transition_temperature(
             v if n == "K0" else K0, v if n == "n0" else n0, g)), val)
@@ -206,7 +211,8 @@ def table1(lambda0: float = 0.25, K0: float = 0.5, M0: float = 2.0, n0: float = 
     before = type_i_before_type_ii(lambda0, K0, M0, n0, geometry=g)
     rows.append(TableRow(
         "Dependence on host lattice",
-        f"Strong coupling required: M0 >= {m_min:.4g} eV for any fold",
+        f"Strong coupling required: M0 >= {m_min:.4g} eV{at_k0} for any fold "
+        "(M0_min = 2 z (Lambda0 + z_b n0 K0 / 2) / (w z_c n0))",
         "Not sensitive: Tp independent of Lambda0 and M0"
         + ("; here the fold precedes Tp (M0 > 2 K0 exp(2 Lambda0 / n0 K0))" if before else ""),
     ))

@@ -6,6 +6,6 @@ kinetic Monte Carlo for memoryless models) on a periodic supercell of any model 
 parameter points through one executor. See ``docs/simulation.md``.
 """
 
-from .api import simulate, simulate_many
+from .api import simulate, simulate_many, simulation_memory_bytes
 
-__all__ = ["simulate", "simulate_many"]
+__all__ = ["simulate", "simulate_many", "simulation_memory_bytes"]

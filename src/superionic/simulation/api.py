@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import xarray as xr
 
-from .._validate import finite_float, int_tuple, positive_temperature
-from ..errors import ModelError, ShortRunWarning
+from .._validate import check_memory, finite_float, int_tuple, positive_temperature
+from ..errors import DomainWarning, ModelError, ShortRunWarning, show
 from ..lattice import HoppingModel, coupling_factor
 from ..transport import mobility_to_conductivity
 from . import observables as obs
@@ -22,12 +22,40 @@ from .supercell import sublattice_signs
 ENGINES = ("discrete", "kmc")
 AXES = ("x", "y", "z")
 
+#: Fewest measured blocks (after the warm-up) for an error bar; with fewer, the standard errors
+#: are NaN (not 0, which would read as an exact measurement).
+MIN_MEASURED_BLOCKS = 2
+
+
+def simulation_memory_bytes(n_sites: int, n_ions: int, dim: int, *, engine: str = "discrete",
+                            replicas: int = 1) -> int:
+    """Estimated peak bytes of the state of a simulation (all replicas held at once).
+
+    Per site: the occupation and vacancy bytes, the uint16 site code and an int64 index used
+    while the ions are placed (kmc adds the site-to-ion int32 map); per ion: its site (int32),
+    unit-cell counters (int16 per direction) and flags (kmc adds its rate and the rate tree,
+    float64). The per-block accumulators are negligible next to these.
+    """
+    per_site = 1 + 1 + 2 + 8 + (4 if engine == "kmc" else 0)
+    per_ion = 4 + 2 * dim + 2 + (16 if engine == "kmc" else 0)
+    return int(max(1, replicas) * (per_site * int(n_sites) + per_ion * int(n_ions)))
+
+
 
 def _default_lags(block: float, integer: bool) -> tuple:
     if integer:
         lags = np.unique(np.round(np.geomspace(1, block, 12)).astype(int))
         return tuple(int(x) for x in lags)
     return tuple(float(x) for x in np.geomspace(block / 1000.0, block, 12))
+
+
+def _check_seed(seed) -> None:
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ModelError(
+            f"seed must be a non-negative integer or a numpy SeedSequence, got {show(seed)}"
+        )
 
 
 def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coupling, engine,
@@ -46,10 +74,15 @@ def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coup
         raise ModelError(f"initial must be 'random' or 'sublattice', got {initial!r}")
     if seed is None:
         raise ModelError("seed is required (an int or a numpy SeedSequence): runs are reproducible")
+    _check_seed(seed)
     if temperature is not None:
         temperature = float(positive_temperature(temperature))
     reps = int_tuple("supercell", supercell, model.dim)
-    n_cells = int(np.prod(reps))
+    if any(r < 1 for r in reps):
+        raise ModelError(
+            f"supercell repeats must be >= 1 along every lattice vector, got {show(reps)}"
+        )
+    n_cells = math.prod(reps)
     n0 = model.filling if filling is None else finite_float(
         "filling (ions per cell)", filling, minimum=0.0, strict_min=True,
         maximum=float(model.n_sites))
@@ -57,14 +90,16 @@ def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coup
     n_sites = n_cells * model.n_sites
     if not 1 <= n_ions <= n_sites:
         raise ModelError(
-            f"filling {n0} ions per cell on {n_cells} cells gives {n_ions} ions; need 1..{n_sites}"
+            f"filling {show(n0)} ions per cell on {n_cells} cells gives {n_ions} ions; a "
+            f"simulation needs between 1 and {n_sites} ions (one per site at most): raise the "
+            "filling or the supercell"
         )
     if field is not None:
         f = np.asarray(field, dtype=float).reshape(-1)
         if f.shape != (model.dim,) or not np.all(np.isfinite(f)):
             raise ModelError(
                 f"field must be a finite reduced-field vector (1/Å) with {model.dim} "
-                f"component(s), got {field!r}"
+                f"component(s), got {show(field)}"
             )
         field = tuple(float(x) for x in f)
         if not any(field):
@@ -73,6 +108,11 @@ def _prepare(model, *, temperature, field, filling, supercell, steps, seed, coup
     replicas = int(replicas)
     if replicas < 1:
         raise ModelError(f"replicas must be >= 1, got {replicas}")
+    check_memory(
+        simulation_memory_bytes(n_sites, n_ions, model.dim, engine=engine, replicas=replicas),
+        what=f"a simulation of {replicas} replica(s) of {n_sites} sites and {n_ions} ions",
+        advice="use a smaller supercell or fewer replicas",
+    )
     sign, defined = sublattice_signs(model, sublattice)
     max_cell = max(1, max((abs(c) for h in model.hops for c in (h.cell or (0,))), default=1))
     integer = engine == "discrete"
@@ -278,7 +318,7 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         "reliable_error_bars": int(not short),
         "error_bar_warning": message,
         "saturated_attempts": float(sum(r["acc"][:, A_SATURATED].sum() for r in results)),
-        "max_out_probability": float(max(r["acc"][:, A_MAXOUT].max() for r in results)),
+        "max_out_probability": _measured_max_out(results),
         "max_out_probability_table": results[0]["max_out_probability_table"],
         "in_domain": int(results[0]["in_domain"]),
         "conflicts": float(sum(r["acc"][:, A_CONFLICTS].sum() for r in results)),
@@ -290,7 +330,69 @@ def _dataset(spec: RunSpec, results: list[dict], meta: dict, *, cell_volume, cha
         "K0_eV": spec.model.interactions.repulsion,
         "M0_eV": spec.model.interactions.concerted,
     }
+    measured_hops = float(acc[:, A_HOPS].sum())
+    if acc.shape[0] == 0 or measured_hops == 0:
+        why = ("no block is left after the warm-up" if acc.shape[0] == 0
+               else "no hop was executed in the measured blocks")
+        attrs["measured"] = 0
+        attrs["status"] = (
+            f"too short to measure: {why} (more steps, a longer block or a larger supercell); "
+            "the estimates are NaN"
+        )
+        _fill_nan(data, stderr_only=False)
+    elif acc.shape[0] < MIN_MEASURED_BLOCKS:
+        attrs["measured"] = 1
+        attrs["status"] = (
+            f"{acc.shape[0]} block measured after the warm-up: no error bar (at least "
+            f"{MIN_MEASURED_BLOCKS} blocks are needed; use a block shorter than the run); the "
+            "standard errors are NaN"
+        )
+        _fill_nan(data, stderr_only=True)
+    else:
+        attrs["measured"] = 1
+        attrs["status"] = "ok"
+    if not attrs["in_domain"]:
+        attrs["domain"] = _domain_text(attrs["max_out_probability_table"],
+                                       attrs["saturated_attempts"])
+        attrs["status"] = (attrs["domain"] if attrs["status"] == "ok"
+                           else f"{attrs['status']}; {attrs['domain']}")
+    else:
+        attrs["domain"] = "inside the discrete-time domain"
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _fill_nan(data: dict, *, stderr_only: bool) -> None:
+    """Set the estimates (or only their standard errors) to NaN: not measured."""
+    for name, (dims, values, var_attrs) in list(data.items()):
+        base = name.removesuffix("_stderr")
+        if base in _ESTIMATES and (name != base or not stderr_only):
+            data[name] = (dims, np.full_like(values, np.nan), var_attrs)
+
+
+#: Variables set to NaN when the run is too short to measure anything.
+_ESTIMATES = (
+    "drift_velocity", "polarization", "polarization_abs", "binder_cumulant", "hop_probability",
+    "tracer_diffusion", "jump_diffusion", "thermodynamic_factor", "collective_diffusion",
+    "tracer_diffusion_tensor", "jump_diffusion_tensor", "collective_diffusion_tensor",
+    "haven_ratio", "msd_tracer", "msd_collective", "mobility_einstein_helfand", "mobility",
+    "conductivity", "conductivity_einstein_helfand",
+)
+
+
+def _domain_text(max_out_table: float, saturated: float) -> str:
+    return (
+        f"outside the discrete-time domain: a site's total out-probability reaches "
+        f"{max_out_table:.4g} > 1 in the hop table, so {saturated:.0f} attempt(s) had their "
+        "probabilities scaled down to sum to one and the rates differ from the model's "
+        "(lower the temperature, raise the saddles or use a smaller tau)"
+    )
+
+
+def _measured_max_out(results: list[dict]) -> float:
+    """Largest total out-probability met by the engine, NaN when never measured: the fast path
+    (a table bound <= 1) does not evaluate the total, so 0 there means "not measured"."""
+    value = float(max(r["acc"][:, A_MAXOUT].max() for r in results))
+    return value if value > 0.0 else float("nan")
 
 
 def simulate_many(points, *, executor=None, progress=False, checkpoint=None,
@@ -312,6 +414,7 @@ def simulate_many(points, *, executor=None, progress=False, checkpoint=None,
     base_seed = common.get("seed")
     if base_seed is None and not all("seed" in p for p in points):
         raise ModelError("seed is required (an int or a numpy SeedSequence)")
+    _check_seed(base_seed)
     if base_seed is not None:
         root = base_seed if isinstance(base_seed, np.random.SeedSequence) else \
             np.random.SeedSequence(base_seed)
@@ -350,6 +453,9 @@ def simulate_many(points, *, executor=None, progress=False, checkpoint=None,
         out.append(_dataset(spec, results[start : start + count], meta, cell_volume=cell_volume,
                             charge=charge, wall_time=wall if len(prepared) == 1 else
                             float(sum(r["wall_time"] for r in results[start : start + count]))))
+    for ds in out:
+        if not ds.attrs["in_domain"]:
+            warnings.warn(ds.attrs["domain"], DomainWarning, stacklevel=3)
     return out
 
 
@@ -449,12 +555,22 @@ def simulate(
         ``msd_tracer``/``msd_collective`` (lag), ``mobility`` (with a field),
         ``mobility_einstein_helfand``, conductivities (with ``cell_volume``), each with
         ``*_stderr``; per-block series and the warm-up per replica; attrs ``attempts``, ``hops``,
-        ``wall_time`` (s), ``saturated_attempts`` and ``max_out_probability`` (steps in which an
-        ion's total out-probability exceeded one), ``bytes_per_site`` and the run parameters.
+        ``wall_time`` (s), ``saturated_attempts`` (attempts in which an ion's total
+        out-probability exceeded one), ``max_out_probability`` (the largest total met where the
+        engine evaluated it; NaN when it never had to), ``max_out_probability_table``,
+        ``in_domain`` and ``domain``, ``measured`` (0 when the run is too short to measure
+        anything: then every estimate is NaN) and ``status`` ("ok" or why not),
+        ``bytes_per_site`` and the run parameters.
         ``autocorrelation_time`` and ``independent_blocks`` (dimension ``observable``) report the
         error analysis of each scalar observable; with fewer than 20 independent blocks for one of
         them the attributes ``reliable_error_bars = 0`` and ``error_bar_warning`` say so and a
         :class:`superionic.errors.ShortRunWarning` is issued.
+
+    Warns
+    -----
+    DomainWarning
+        The model's out-probabilities exceed one (outside the discrete-time domain): the engine
+        scales saturated attempts down, so the dynamics differs from the model's.
     """
     (ds,) = simulate_many(
         [{}], model=model, temperature=temperature, field=field, filling=filling,

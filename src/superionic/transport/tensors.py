@@ -36,11 +36,21 @@ from ..units import ANGSTROM, ELEMENTARY_CHARGE, KB_EV
 
 
 def _field_batch(model: HoppingModel, field) -> np.ndarray | None:
+    """The reduced field as shape ``(..., dim)``: the last axis holds the components, leading
+    axes form a batch. A 1D model also takes a scalar (one field). A 1D model given a 1-D array of
+    several numbers is refused, as ambiguous: a batch of fields must say so by its shape
+    ``(n, 1)`` (docs/conventions.md, "Fields and batches")."""
     if field is None:
         return None
     f = finite_array("field", field)
-    if model.dim == 1 and (f.ndim == 0 or f.shape[-1] != 1):
-        f = f[..., None]
+    if model.dim == 1 and f.ndim == 0:
+        return f[None]
+    if model.dim == 1 and f.ndim == 1 and f.size > 1:
+        raise ModelError(
+            f"field of shape {f.shape} for a 1D model is ambiguous: one field has one component "
+            "(a number or [f]); give a batch of fields with an explicit component axis, shape "
+            f"({f.size}, 1), e.g. np.asarray(fields)[:, None]"
+        )
     if f.ndim == 0 or f.shape[-1] != model.dim:
         raise ModelError(
             f"field must have {model.dim} component(s) (last axis), got shape {f.shape}"
@@ -49,6 +59,7 @@ def _field_batch(model: HoppingModel, field) -> np.ndarray | None:
 
 
 def _warn_if_not_spanning(model: HoppingModel) -> None:
+    model.check_connected(spanning=False)  # disconnected sites: DisconnectedNetworkError
     spanned = model.spanned_dimensions()
     if spanned < model.dim:
         warnings.warn(
@@ -83,7 +94,9 @@ def drift_velocity(
     ----------
     model : HoppingModel
     field : array_like, shape (..., dim)
-        Reduced field f = Z E / kB T in 1/Å; leading axes form a batch.
+        Reduced field f = Z E / kB T in 1/Å; the last axis holds the components and leading
+        axes form a batch. A 1D model also takes a number; a batch of fields for a 1D model has
+        shape (n, 1): a flat list of several numbers is refused as ambiguous.
     coupling : {"symmetric", "full"}
     temperature : float, optional
         K; required for models declared by energies.
