@@ -89,7 +89,7 @@ def test_failing_section_does_not_stop_the_others(fake_sections, tmp_path):
     assert top["sections"]["alpha"]["figures"] == ["alpha/alpha.png", "alpha/sub/detail.png"]
 
     index = (out / "README.md").read_text()
-    assert "[alpha/alpha.png](alpha/alpha.png): A straight line" in index
+    assert "[alpha/alpha.png](alpha/alpha.png) (figure): A straight line" in index
     assert "alpha/sub/detail.png" in index
     assert "Alpha section" in index
     assert "**Failed:** `RuntimeError: boom in beta`" in index

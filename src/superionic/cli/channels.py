@@ -61,7 +61,9 @@ def _write(ds, output: Path, fmt: str, png: Path | None, plot) -> None:
     if png is not None:
         fig, ax = _figure()
         plot(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+        from ..io.atomic import save_figure
+
+        save_figure(fig, png, dpi=120)
 
 
 def _figure(size=(5.6, 4.0)):

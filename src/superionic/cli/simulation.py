@@ -110,7 +110,9 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
 
         ax = plot_msd(ds)
         png = output.with_suffix(".png")
-        ax.figure.savefig(png, dpi=120)
+        from ..io.atomic import save_figure
+
+        save_figure(ax.figure, png, dpi=120)
         plt.close(ax.figure)
         written.append(png)
     d = info.get("tracer_diffusion"), info.get("tracer_diffusion_stderr")
