@@ -16,7 +16,8 @@ from superionic.reports import page as rp
 #: Coordinates that are labels or indices, not physical quantities.
 NON_PHYSICAL = {"branch", "mode", "k", "direction", "site", "axis", "i", "j", "variant", "size",
                 "wave", "replica", "block", "dos", "channel", "criterion", "qpoint", "band",
-                "phase", "spec", "hop", "label", "kind", "case", "parameter", "segment"}
+                "phase", "spec", "hop", "label", "kind", "case", "parameter", "segment",
+                "status", "q_index", "rank", "xyz"}
 
 
 class _Links(html.parser.HTMLParser):
