@@ -22,7 +22,7 @@ def browser(monkeypatch_module):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    assert Path(CHROMIUM).is_file(), f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+    assert Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     assert Path(CHROMEDRIVER).is_file(), f"chromedriver not installed at {CHROMEDRIVER}"
     monkeypatch_module.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download
     profile = tempfile.mkdtemp(prefix="superionic-chromium-")

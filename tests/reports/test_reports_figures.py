@@ -3,6 +3,7 @@ it, invalid points left out or labelled, every line in a legend, units on the ax
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -52,8 +53,7 @@ def _legend_texts(fig) -> set[str]:
 
 
 def _labelled(ax) -> list[str]:
-    handles, labels = ax.get_legend_handles_labels()
-    return labels
+    return ax.get_legend_handles_labels()[1]
 
 
 def _lines(ax, label: str) -> list[Line2D]:
@@ -234,7 +234,7 @@ def test_zone_map_colour_bars_are_as_tall_as_their_maps(quick_report):
         assert b.y0 == pytest.approx(a.y0, abs=1.0)
         assert b.x0 > a.x1  # beside the map, not over it
     # the colour-bar labels do not run into the next map
-    for left, right in zip(maps, maps[1:], strict=False):
+    for left, right in itertools.pairwise(maps):
         label = left.child_axes[0].yaxis.label.get_window_extent(renderer)
         assert label.x1 < right.get_tightbbox(renderer).x0
 

@@ -190,8 +190,9 @@ def _fig4ef(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax2.axvline(t_i / tp, color="k", ls="-.", lw=0.8, label=fold_label)
     ax2.set_title("Fig. 4(f): no solution above T_I", fontsize=9)
     ax2.legend(fontsize=7, loc="lower right")
+    # the upper roots of Eq. 55 lie above P0 = 1 (outside the model): not drawn
     pm.plot_branches(d55, "P0", ax=ax3, t_ref=tp,
-                     branches=["+/lower", "0/lower", "0/upper", "+/upper"])
+                     branches=["+/lower", "0/lower", "0/upper", "+/upper"], show_invalid=False)
     ax3.set_ylim(0, 1.0)
     ax3.set_title("Eq. 55 with γ of Eq. 50 (K0 = 0.5 eV): no fold", fontsize=9)
     ax3.legend(fontsize=7, loc="upper left")
