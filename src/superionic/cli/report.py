@@ -34,6 +34,7 @@ import click
 import numpy as np
 
 from .. import __version__
+from ..io.atomic import write_text_atomic
 from ..reports._common import jsonable as _jsonable
 from ..reports.index import kind, write_index, written_files
 from ._group import main
@@ -43,9 +44,7 @@ SUMMARY = "summary.json"
 
 # --------------------------------------------------------------------------- helpers
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def _read_json(path: Path) -> dict | None:
@@ -236,7 +235,7 @@ def run_report(
             message = f"{type(exc).__name__}: {exc}"
             tb = traceback.format_exc()
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "error.txt").write_text(tb, encoding="utf-8")
+            write_text_atomic(folder / "error.txt", tb)
             _write_json(
                 folder / SUMMARY, {"status": "failed", "error": message, "traceback": tb}
             )
