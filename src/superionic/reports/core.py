@@ -144,7 +144,7 @@ def _honeycomb_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     ax1.set_title("honeycomb, f = 0")
     ax1.legend(fontsize=7, frameon=False)
     plot_core.plot_spectrum(field, "frequency", ax=ax2)
-    ax2.set_title(f"honeycomb, f = {c['f']} (full coupling)")
+    ax2.set_title(f"honeycomb, f = {c['f']} 1/Å (full coupling)")
     save_figure(fig, outdir / "honeycomb_spectrum.png", files)
     # no layout engine: the colour bars sit in the gaps beside their (square) maps
     fig = plot_core.Figure(figsize=(12.0, 3.7))
@@ -155,7 +155,7 @@ def _honeycomb_section(outdir: Path, quick: bool, files: list[str]) -> dict:
     plot_core.plot_zone_map(zone, "decay_rate", mode=1, ax=ax2)
     ax2.set_title("second mode κ, f = 0", fontsize=10)
     plot_core.plot_zone_map(zone_f, "frequency", mode=0, ax=ax3, cmap="coolwarm")
-    ax3.set_title(f"stable ω, f = {c['f']}", fontsize=10)
+    ax3.set_title(f"stable ω, f = {c['f']} 1/Å", fontsize=10)
     save_figure(fig, outdir / "honeycomb_zone_map.png", files)
     # Eq. 58 at zero field over the mesh
     P0, g, a = c["P0"], c["gamma"], c["a"]
