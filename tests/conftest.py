@@ -1,4 +1,5 @@
-"""Shared fixtures: canned models of the paper and a reproducible hypothesis profile.
+"""Shared fixtures: canned models of the paper, the session's --quick report and a reproducible
+hypothesis profile.
 
 The hypothesis profile ``superionic`` is derandomized (the same examples on every run, so a
 failure is reproducible and CI is deterministic) and has no deadline (the first call of a numba or
@@ -8,7 +9,9 @@ draws fresh random examples.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -63,3 +66,42 @@ def honeycomb_tau():
 def bcc():
     """12 tetrahedral sites of a bcc anion cell (alpha-AgI type), declared by energies."""
     return models.bcc_tetrahedral(barrier=0.1, a=5.07, tau=1e-13)
+
+
+# --------------------------------------------------------------------------- the --quick report
+# Generated once per session and shared by the report tests (tests/reports): every figure the run
+# saves is kept (the Figure object, by its path relative to the report folder), so that tests can
+# check what each figure draws against the Datasets written beside it.
+
+
+@dataclasses.dataclass
+class QuickReport:
+    """The ``--quick`` report of the session: folder, record, kept figures, progress lines."""
+
+    outdir: Path
+    record: dict
+    figures: dict  # relative path -> matplotlib Figure
+    lines: list[str]
+
+
+@pytest.fixture(scope="session")
+def quick_report(tmp_path_factory) -> QuickReport:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from superionic.cli.report import run_report
+    from superionic.io import atomic
+
+    outdir = tmp_path_factory.mktemp("quick_report") / "results"
+    figures: dict = {}
+    original = atomic.save_figure
+
+    def keep(fig, path, **kwargs):
+        figures[Path(path).resolve().relative_to(outdir.resolve()).as_posix()] = fig
+        return original(fig, path, **kwargs)
+
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(atomic, "save_figure", keep)
+        record = run_report(outdir, quick=True, echo=lines.append)
+    return QuickReport(outdir, record, figures, lines)

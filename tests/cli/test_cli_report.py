@@ -88,7 +88,7 @@ def test_failing_section_does_not_stop_the_others(fake_sections, tmp_path):
     assert top["sections"]["alpha"]["figures"] == ["alpha/alpha.png", "alpha/sub/detail.png"]
 
     index = (out / "README.md").read_text()
-    assert "[alpha/alpha.png](alpha/alpha.png): A straight line" in index
+    assert "[alpha/alpha.png](alpha/alpha.png) (figure): A straight line" in index
     assert "alpha/sub/detail.png" in index
     assert "Alpha section" in index
     assert "**Failed:** `RuntimeError: boom in beta`" in index
@@ -155,3 +155,47 @@ def test_real_core_section_quick(tmp_path):
     top = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert top["sections"]["core"]["status"] == "ok"
     assert top["sections"]["core"]["figures"]
+
+
+def test_index_lists_what_this_run_wrote_per_section_with_its_mode(fake_sections, tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    runner.invoke(main, ["report", str(out), "--only", "alpha,gamma"])  # a full run
+    (out / "alpha" / "stale.png").write_bytes((out / "alpha" / "alpha.png").read_bytes())
+    import os
+
+    os.utime(out / "alpha" / "stale.png", (1_000_000, 1_000_000))  # left from an earlier run
+    result = runner.invoke(main, ["report", str(out), "--quick", "--only", "alpha"])
+    assert result.exit_code == 0, result.output
+    top = json.loads((out / "summary.json").read_text())
+    alpha, gamma = top["sections"]["alpha"], top["sections"]["gamma"]
+    assert alpha["quick"] is True and gamma["quick"] is False
+    assert "alpha/stale.png" not in alpha["files"] and "alpha/alpha.png" in alpha["files"]
+    assert "alpha/summary.json" in alpha["files"]
+    readme = (out / "README.md").read_text()
+    assert "stale.png" not in readme
+    assert "| [alpha](#alpha) | quick | ok |" in readme
+    assert "| [gamma](#gamma) | full | ok |" in readme
+    assert "mixed: alpha quick, gamma full" in readme and "(quick run)" not in readme
+    page = (out / "index.html").read_text()
+    assert "stale.png" not in page and 'src="alpha/alpha.png"' in page
+    assert "mixed: alpha quick, gamma full" in page
+
+
+def test_open_shows_the_page_in_the_default_browser(fake_sections, tmp_path, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", str(out), "--only", "alpha", "--open"])
+    assert result.exit_code == 0, result.output
+    assert opened == [(out / "index.html").resolve().as_uri()]
+    # no browser: a message, not a failure
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: False)
+    result = CliRunner().invoke(main, ["report", str(out), "--only", "alpha", "--open"])
+    assert result.exit_code == 0 and "no web browser available" in result.output
+    opened.clear()
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    result = CliRunner().invoke(main, ["report", str(out), "--only", "alpha"])
+    assert opened == []

@@ -64,8 +64,10 @@ def test_binder_crossings_interpolate():
     assert math.isclose(c, 2.0)
 
 
-def test_quick_build_writes_files(tmp_path):
-    summary = rep.build(tmp_path, quick=True)
+def test_quick_build_writes_files(quick_report):
+    """The simulation section of the shared ``--quick`` report (tests/reports/conftest.py)."""
+    tmp_path = quick_report.outdir / "simulation"
+    summary = quick_report.record["sections"]["simulation"]["summary"]
     for name in summary["files"]:
         assert (tmp_path / name).exists()
     assert json.loads((tmp_path / "summary.json").read_text())["quick"] is True

@@ -494,7 +494,7 @@ def probability_vs_temperature(
     return xr.Dataset(
         {
             "probability": (("dos", "temperature"), np.array(probs),
-                            {"long_name": "hop probability per exchange (Eq. 2)"}),
+                            {"long_name": "hop probability per exchange (Eq. 2)", "units": "1"}),
             "activation_energy": (("dos", "temperature"), np.array(slopes),
                                   {"units": "eV", "long_name": "-d ln P / d(1 / kB T)"}),
         },

@@ -62,7 +62,9 @@ def _write(ds, output: Path, fmt: str, png: Path | None, plot) -> list[Path]:
     if png is not None:
         fig, ax = _figure()
         plot(ds, ax=ax)
-        fig.savefig(png, dpi=120)
+        from ..io.atomic import save_figure
+
+        save_figure(fig, png, dpi=120)
         written.append(png)
     return written
 

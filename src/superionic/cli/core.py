@@ -223,7 +223,9 @@ def _arrhenius_figure(ds: xr.Dataset, title: str, fit: dict | None):
 
 
 def _save(fig, path: Path) -> None:
-    fig.savefig(path, dpi=120)
+    from ..io.atomic import save_figure
+
+    save_figure(fig, path, dpi=120)
 
 
 # --------------------------------------------------------------------------- field options

@@ -187,7 +187,9 @@ def sigma_t_cmd(spec, lattice, lambda0, k0, m0, n0, a, tau, charge, cell_volume,
         pm.plot_transitions(recs, ax=ax2)
         ax1.legend(fontsize=7)
         png = output.with_suffix(".png")
-        fig.savefig(png, dpi=120)
+        from ..io.atomic import save_figure
+
+        save_figure(fig, png, dpi=120)
         click.echo(f"wrote {png}")
 
 
@@ -256,5 +258,7 @@ def phase_diagram_cmd(lattice, t_text, l_text, k_text, m_text, n_text, a, tau, c
         fig, ax = _figure(1, (5.5, 4.2))
         pm.plot_phase_diagram(ds, x=x_axis, y=y, ax=ax)
         png = output.with_suffix(".png")
-        fig.savefig(png, dpi=120)
+        from ..io.atomic import save_figure
+
+        save_figure(fig, png, dpi=120)
         click.echo(f"wrote {png}")

@@ -10,7 +10,8 @@ into its own folder ``OUTDIR/<name>``, and indexes the results:
 * ``OUTDIR/summary.json`` records every section's status, time and summary; it is rewritten after
   each section, so an interrupted run keeps what finished, and a later run with ``--only`` merges
   into it instead of forgetting the other sections;
-* ``OUTDIR/README.md`` indexes the figures.
+* ``OUTDIR/README.md`` lists, per section with its mode, exactly the files this run wrote, and
+  ``OUTDIR/index.html`` is the report to read in a browser (:mod:`superionic.reports.index`).
 
 A failing section is reported and the others still run; the exit code is 1 when any failed.
 """
@@ -36,7 +37,6 @@ from .. import __version__
 from ._group import main
 from ._outputs import check_output_folder
 
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 SUMMARY = "summary.json"
 
 
@@ -50,9 +50,9 @@ def _jsonable(data: Any) -> Any:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    from ..io.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def _read_json(path: Path) -> dict | None:
@@ -136,12 +136,6 @@ class _Progress:
         self(str(message))
 
 
-def _figures(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in FIGURE_SUFFIXES)
-
-
 def _caption(summary: dict | None, figure: Path, folder: Path) -> str | None:
     """A caption from the section summary's ``figures`` entry, when it gives one."""
     if not isinstance(summary, dict):
@@ -156,55 +150,6 @@ def _caption(summary: dict | None, figure: Path, folder: Path) -> str | None:
             if isinstance(value, dict) and isinstance(value.get("caption"), str):
                 return value["caption"]
     return None
-
-
-def write_index(outdir: Path, record: dict) -> Path:
-    """Write ``OUTDIR/README.md``: one line per section and a link per figure."""
-    sections = record.get("sections", {})
-    lines = [
-        "# superionic report",
-        "",
-        f"Written by superionic {record.get('version', __version__)} on "
-        f"{record.get('finished') or record.get('started')} "
-        f"({'quick' if record.get('quick') else 'full'} run). "
-        "Every section has its own folder with data (NetCDF/CSV/JSON), figures and a "
-        "`summary.json`; `summary.json` here collects them all.",
-        "",
-        "| section | status | time (s) | figures |",
-        "|---|---|---|---|",
-    ]
-    for name, info in sections.items():
-        seconds = info.get("seconds")
-        seconds_text = f"{seconds:.1f}" if isinstance(seconds, int | float) else ""
-        lines.append(
-            f"| [{name}](#{name}) | {info.get('status', '?')} | {seconds_text} | "
-            f"{len(info.get('figures', []))} |"
-        )
-    for name, info in sections.items():
-        lines += ["", f"## {name}", ""]
-        status = info.get("status")
-        if status == "failed":
-            error = info.get("error", "")
-            lines.append(f"**Failed:** `{error}` (traceback in `{name}/error.txt`).")
-            lines.append("")
-        elif status == "unavailable":
-            lines.append("Not available in this installation.")
-            continue
-        summary = info.get("summary") if isinstance(info.get("summary"), dict) else {}
-        for key in ("title", "description"):
-            if isinstance(summary.get(key), str):
-                lines.append(summary[key])
-                lines.append("")
-        figures = info.get("figures", [])
-        if not figures and status != "failed":
-            lines.append("No figures.")
-        for fig in figures:
-            caption = info.get("captions", {}).get(fig)
-            text = f"- [{fig}]({fig})"
-            lines.append(f"{text}: {caption}" if caption else text)
-    path = outdir / "README.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 # --------------------------------------------------------------------------- runner
@@ -232,6 +177,9 @@ def run_report(
     echo : callable
         Receives the progress lines.
     """
+    from ..io.atomic import write_text_atomic
+    from ..reports.index import kind, write_index, written_files
+
     outdir = Path(outdir)
     known = available_sections()
     names = list(known if sections is None else sections)
@@ -298,7 +246,7 @@ def run_report(
             message = f"{type(exc).__name__}: {exc}"
             tb = traceback.format_exc()
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "error.txt").write_text(tb, encoding="utf-8")
+            write_text_atomic(folder / "error.txt", tb)
             _write_json(
                 folder / SUMMARY, {"status": "failed", "error": message, "traceback": tb}
             )
@@ -306,13 +254,15 @@ def run_report(
             echo(f"[{i}/{len(names)}] {name}: FAILED after {seconds:.1f} s: {message}")
         finally:
             _close_figures()
-        figures = _figures(folder)
-        entry["figures"] = [f.relative_to(outdir).as_posix() for f in figures]
+        listed = (entry.get("summary") or {}).get("files")
+        written = written_files(folder, wall_start, listed if isinstance(listed, list) else None)
+        entry["files"] = [f"{name}/{f}" for f in written]
+        entry["figures"] = [f"{name}/{f}" for f in written if kind(f) == "figure"]
         captions = {}
-        for f in figures:
-            cap = _caption(entry.get("summary"), f, folder)
+        for f in written:
+            cap = _caption(entry.get("summary"), folder / f, folder)
             if cap:
-                captions[f.relative_to(outdir).as_posix()] = cap
+                captions[f"{name}/{f}"] = cap
         if captions:
             entry["captions"] = captions
         record["sections"][name] = entry
@@ -325,6 +275,24 @@ def run_report(
 def _close_figures() -> None:
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def open_report(outdir: Path, *, echo: Callable[[str], None] = print) -> bool:
+    """Open ``OUTDIR/index.html`` in the default web browser; False (with a message) when no
+    browser is available or the page is missing."""
+    import webbrowser
+
+    page = (Path(outdir) / "index.html").resolve()
+    if not page.is_file():
+        echo(f"no report page at {page}")
+        return False
+    try:
+        opened = webbrowser.open(page.as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        echo(f"no web browser available; open {page} yourself")
+    return bool(opened)
 
 
 # --------------------------------------------------------------------------- command
@@ -350,7 +318,10 @@ def _split_names(values: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="Keep sections that already finished in OUTDIR (same --quick mode) and run the rest.",
 )
-def report_command(outdir: Path, quick: bool, only: tuple[str, ...], resume: bool) -> None:
+@click.option("--open", "open_browser", is_flag=True,
+              help="Open OUTDIR/index.html in the default web browser when done.")
+def report_command(outdir: Path, quick: bool, only: tuple[str, ...], resume: bool,
+                   open_browser: bool = False) -> None:
     """Run the main job: every section of the report into OUTDIR.
 
     Each section writes data, figures and summary.json into OUTDIR/<section>; OUTDIR/summary.json
@@ -384,6 +355,8 @@ def report_command(outdir: Path, quick: bool, only: tuple[str, ...], resume: boo
     click.echo(f"report in {outdir} ({elapsed:.0f} s): {len(ok)} section(s) ok" + (
         f", failed: {', '.join(failed)}" if failed else ""
     ) + (f", not available: {', '.join(missing)}" if missing else ""))
-    click.echo(f"index: {outdir / 'README.md'}")
+    click.echo(f"index: {outdir / 'README.md'}; report page: {outdir / 'index.html'}")
+    if open_browser:
+        open_report(outdir, echo=click.echo)
     if failed or (names and missing):
         raise SystemExit(1)

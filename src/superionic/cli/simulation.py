@@ -215,7 +215,9 @@ def simulate_command(spec, temperature, field, filling, supercell, steps, seed, 
             from ..plot.simulation import plot_msd
 
             ax = plot_msd(ds)
-            ax.figure.savefig(png, dpi=120)
+            from ..io.atomic import save_figure
+
+            save_figure(ax.figure, png, dpi=120)
             plt.close(ax.figure)
         else:
             _too_short_figure(ds, png)

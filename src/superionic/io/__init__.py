@@ -6,7 +6,8 @@
 :mod:`~superionic.io.datasets` writes and reads NetCDF and CSV.
 """
 
-from . import datasets, spec, spec_model, specfiles
+from . import atomic, datasets, spec, spec_model, specfiles
+from .atomic import atomic_path, save_figure, write_text_atomic
 from .datasets import read_netcdf, write_csv, write_netcdf
 from .spec import (
     CANNED_MODELS,
@@ -36,12 +37,15 @@ __all__ = [
     "SiteSpec",
     "SpecError",
     "SpecProblem",
+    "atomic",
+    "atomic_path",
     "datasets",
     "load_model",
     "model_to_toml",
     "parse_spec",
     "read_netcdf",
     "read_spec",
+    "save_figure",
     "spec",
     "spec_model",
     "spec_to_model",
@@ -49,4 +53,5 @@ __all__ = [
     "write_csv",
     "write_model",
     "write_netcdf",
+    "write_text_atomic",
 ]

@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ModelError
+from .atomic import atomic_path
 
 __all__ = ["read_netcdf", "write_csv", "write_netcdf"]
 
@@ -110,14 +111,16 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
 
     Complex variables become ``<name>_real`` and ``<name>_imag`` (marked in their attributes, so
     :func:`read_netcdf` joins them again); booleans in attributes become integers and nested
-    attributes JSON text.
+    attributes JSON text. The file is written atomically
+    (:func:`~superionic.io.atomic.atomic_path`).
     """
     path = Path(path)
     out = _split_complex(ds)
     out.attrs = _clean_attrs(out.attrs)
     for name in out.variables:
         out[name].attrs = _clean_attrs(out[name].attrs)
-    out.to_netcdf(path, engine="h5netcdf")
+    with atomic_path(path) as tmp:
+        out.to_netcdf(tmp, engine="h5netcdf")
     return path
 
 
@@ -166,5 +169,6 @@ def write_csv(ds: xr.Dataset, path: str | Path, variables: list[str] | None = No
         frame.index = frame.index.set_names(
             [f"{n} [{units[n]}]" if units.get(n) else n for n in frame.index.names]
         )
-    frame.to_csv(path)
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp)
     return path

@@ -121,6 +121,9 @@ class CellBlocks:
         return (weighted @ flat).reshape(k.shape[0], -1, n, n)
 
 
+#: Attributes of the reduced k coordinates (in units of the reciprocal lattice vectors).
+_FRACTIONAL = {"units": "1", "long_name": "k in units of the reciprocal lattice vectors"}
+
 def _two_site_modes(pk: np.ndarray, dpk: np.ndarray):
     """Closed-form eigenvalues of 2x2 matrices and their k-derivatives, sorted by |p|."""
     values, half_diff, root = _two_site_values(pk)
@@ -154,14 +157,14 @@ def _kpoints(model: HoppingModel, k) -> tuple[np.ndarray, dict, dict]:
     if isinstance(k, KPath):
         kv = k.k
         coords["distance"] = ("k", k.distance, {"units": "1/angstrom"})
-        coords["k_fractional"] = (("k", "direction"), k.fractional)
+        coords["k_fractional"] = (("k", "direction"), k.fractional, _FRACTIONAL)
         attrs["tick_distance"] = k.tick_distance.tolist()
         attrs["tick_labels"] = ",".join(k.tick_labels)
         attrs["sampling"] = "path"
     elif isinstance(k, KMesh):
         kv = k.k
-        coords["weight"] = ("k", k.weights)
-        coords["k_fractional"] = (("k", "direction"), k.fractional)
+        coords["weight"] = ("k", k.weights, {"units": "1", "long_name": "k-point weight"})
+        coords["k_fractional"] = (("k", "direction"), k.fractional, _FRACTIONAL)
         attrs["mesh_shape"] = list(k.shape)
         attrs["sampling"] = "mesh"
         if k.zone_boundary is not None:
@@ -172,7 +175,8 @@ def _kpoints(model: HoppingModel, k) -> tuple[np.ndarray, dict, dict]:
             )
     else:
         kv = _k_axis(finite_array("k", k), model.dim).reshape(-1, model.dim)
-        coords["k_fractional"] = (("k", "direction"), kv @ np.linalg.inv(lattice.reciprocal))
+        coords["k_fractional"] = (("k", "direction"), kv @ np.linalg.inv(lattice.reciprocal),
+                                  _FRACTIONAL)
         attrs["sampling"] = "points"
     return np.ascontiguousarray(kv, dtype=float), coords, attrs
 
@@ -323,9 +327,11 @@ def spectrum(
     coords.update(extra_coords)
     ds = xr.Dataset(
         {
-            "eigenvalue_real": (("k", "mode"), values.real, {"long_name": "Re p (Eq. 14)"}),
-            "eigenvalue_imag": (("k", "mode"), values.imag, {"long_name": "Im p (Eq. 14)"}),
-            "modulus": (("k", "mode"), modulus, {"long_name": "|p|"}),
+            "eigenvalue_real": (("k", "mode"), values.real,
+                                {"long_name": "Re p (Eq. 14)", "units": "1"}),
+            "eigenvalue_imag": (("k", "mode"), values.imag,
+                                {"long_name": "Im p (Eq. 14)", "units": "1"}),
+            "modulus": (("k", "mode"), modulus, {"long_name": "|p|", "units": "1"}),
             "decay_rate": (
                 ("k", "mode"),
                 (1.0 - modulus) / tau,
@@ -384,7 +390,8 @@ def stationary_occupations(
     names = list(model.lattice.site_names)
     return xr.Dataset(
         {
-            "probability": ("site", pi, {"long_name": "stationary probability per ion (Eq. 28)"}),
+            "probability": ("site", pi, {"long_name": "stationary probability per ion (Eq. 28)",
+                                  "units": "1"}),
             "occupation": ("site", model.filling * pi, {"units": "ions per site"}),
             "energy": ("site", model.lattice.site_energies, {"units": "eV"}),
         },

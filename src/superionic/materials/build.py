@@ -23,9 +23,9 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import xarray as xr
 
-from ..lattice import Hop, HoppingModel, Interactions, Lattice, Site
 from .._validate import finite_float
 from ..errors import ModelError
+from ..lattice import Hop, HoppingModel, Interactions, Lattice, Site
 from .errors import MissingEnergyError, NonPercolatingNetworkError
 from .network import HopNetwork, _describe_directions, _percolation, hop_network
 

@@ -182,8 +182,9 @@ def _assemble(temps, branches, arrays, occ, status, sites) -> xr.Dataset:
         "valid": {"long_name": "inside the discrete-time model's domain (DESIGN 3.7)"},
         "valid_domain": {"long_name": "no negative diagonal: P0 (1 + |gamma|) <= 1"},
         "valid_occupancy": {"long_name": "no double occupancy: |gamma| < 2/n0 - 1"},
-        "feedback_gain": {"long_name": "concerted-feedback gain (c P0)"},
-        "occupation_rate": {"long_name": "largest occupation relaxation rate / P0"},
+        "feedback_gain": {"long_name": "concerted-feedback gain (c P0)", "units": "1"},
+        "occupation_rate": {"long_name": "largest occupation relaxation rate / P0",
+                            "units": "1"},
         "mobility": {"long_name": "isotropic weak-field mobility per step",
                      "units": "angstrom^2"},
     }

@@ -97,6 +97,22 @@ def plot_mode_ranking(ranking: xr.Dataset, ax: Axes | None = None, x: str = "qpo
     return ax
 
 
+def velocity_scale(values, units: str = "angstrom/s") -> tuple[float, str]:
+    """A power of ten to divide velocities by and the axis unit that says so.
+
+    Matplotlib would otherwise print the power as an offset text above the axes, where it
+    crowds the title; ``(1e11, "10$^{11}$ Å/s")`` for velocities of order 1e11 Å/s.
+    """
+    unit = str(units).replace("angstrom", "Å")
+    peak = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
+    if not np.isfinite(peak) or peak == 0.0:
+        return 1.0, unit
+    power = int(np.floor(np.log10(peak)))
+    if -2 <= power <= 3:
+        return 1.0, unit
+    return 10.0**power, f"10$^{{{power}}}$ {unit}"
+
+
 def plot_transient(ds: xr.Dataset, ax: Axes | None = None, axis: int = 0) -> Axes:
     """Velocity after a field step with its steady value and, if present, the modal sum
     (:func:`superionic.realspace.driving.step_response`); time in units of tau."""
@@ -104,15 +120,17 @@ def plot_transient(ds: xr.Dataset, ax: Axes | None = None, axis: int = 0) -> Axe
     tau = float(ds.attrs["tau_s"])
     n = ds["time"].values / tau
     v = ds["velocity"].isel(axis=axis).values
-    ax.plot(n, v, "o", ms=3, label="evolution (Eq. 17)")
+    scale, unit = velocity_scale(v, ds["velocity"].attrs.get("units", ""))
+    ax.plot(n, v / scale, "o", ms=3, label="evolution (Eq. 17)")
     if "modal_velocity" in ds:
-        ax.plot(n, ds["modal_velocity"].isel(axis=axis).values, "-", lw=1,
+        ax.plot(n, ds["modal_velocity"].isel(axis=axis).values / scale, "-", lw=1,
                 label=r"$\sum_\nu a_\nu p_\nu^n$ (k = 0 modes)")
     if "steady_velocity" in ds:
-        ax.axhline(float(ds["steady_velocity"].isel(axis=axis)), color="k", ls="--", lw=0.8,
-                   label="steady drift")
+        ax.axhline(float(ds["steady_velocity"].isel(axis=axis)) / scale, color="k", ls="--",
+                   lw=0.8, label="steady drift")
+    ax.ticklabel_format(axis="y", useOffset=False)
     ax.set_xlabel(r"time / $\tau$")
-    ax.set_ylabel(f"mean ion velocity ({ds['velocity'].attrs.get('units', '')})")
+    ax.set_ylabel(f"mean ion velocity ({unit})")
     ax.legend(fontsize=7)
     return ax
 
@@ -124,18 +142,20 @@ def plot_pulse(ds: xr.Dataset, ax: Axes | None = None, axis: int = 0,
     ax = _axes(ax)
     tau = float(ds.attrs["tau_s"])
     n = ds["time"].values / tau
-    ax.plot(n, ds["velocity"].isel(axis=axis).values, "-", color="C0", label="velocity")
+    v = ds["velocity"].isel(axis=axis).values
+    scale, unit = velocity_scale(v, ds["velocity"].attrs.get("units", ""))
+    ax.plot(n, v / scale, "-", color="C0", label="velocity")
     field = ds["field"].isel(axis=axis).values
     ax.fill_between(n, 0, np.where(field != 0, 1, 0), step="post", color="C1", alpha=0.12,
                     transform=ax.get_xaxis_transform(), label="pulse on")
     ax.set_xlabel(r"time / $\tau$")
-    ax.set_ylabel(f"velocity ({ds['velocity'].attrs.get('units', '')})", color="C0")
+    ax.set_ylabel(f"mean ion velocity ({unit})", color="C0")
     twin = ax.twinx()
     twin.plot(n, ds["displacement"].isel(axis=axis).values, "-", color="C2",
               label="displacement")
     if linear_displacement is not None:
         twin.axhline(linear_displacement, color="C2", ls="--", lw=0.8,
-                     label="mobility x pulse area")
+                     label="mobility × pulse area")
     twin.set_ylabel("displacement per ion (Å)", color="C2")
     lines = ax.get_legend_handles_labels()
     lines2 = twin.get_legend_handles_labels()
@@ -153,13 +173,14 @@ def plot_ac_response(ds: xr.Dataset, ax: Axes | None = None, i: int = 0, j: int 
     x = ds["omega"].values * tau
     re = ds[f"{name}_real"].isel(i=i, j=j).values
     im = ds[f"{name}_imag"].isel(i=i, j=j).values
-    units = ds[f"{name}_real"].attrs.get("units", "")
+    units = str(ds[f"{name}_real"].attrs.get("units", "")).replace("angstrom", "Å")
+    symbol = "σ" if name == "sigma" else "μ"
     keep = x > 0
-    ax.semilogx(x[keep], re[keep], "-", label=f"Re {name}")
-    ax.semilogx(x[keep], im[keep], "--", label=f"Im {name}")
+    ax.semilogx(x[keep], re[keep], "-", label=f"Re {symbol}(Ω)")
+    ax.semilogx(x[keep], im[keep], "--", label=f"Im {symbol}(Ω)")
     if dc is not None:
-        ax.axhline(dc, color="k", lw=0.8, ls=":", label="DC (transport)")
+        ax.axhline(dc, color="k", lw=0.8, ls=":", label=f"DC {symbol} (transport)")
     ax.set_xlabel(r"$\Omega\,\tau$")
-    ax.set_ylabel(f"{name}(Ω) ({units})")
+    ax.set_ylabel(f"{'conductivity' if name == 'sigma' else 'mobility'} {symbol}(Ω) ({units})")
     ax.legend(fontsize=7)
     return ax

@@ -53,8 +53,16 @@ def _ticks(ax: Axes, ds: xr.Dataset) -> None:
 
 
 def _units(ds: xr.Dataset, name: str) -> str:
+    """`` (unit)`` of ``name`` for an axis label, Å for angstrom; with tau = 1 (times counted
+    in steps, the reduced units of the paper) a rate "1/s" is per step and reads "1/τ"."""
     unit = ds[name].attrs.get("units")
-    return f" ({unit})" if unit else ""
+    if not unit:
+        return ""
+    unit = str(unit).replace("angstrom", "Å")
+    tau = ds.attrs.get("tau_s")
+    if tau is not None and float(tau) == 1.0 and unit.endswith("/s"):
+        unit = unit[:-2] + "/τ, per step"
+    return f" ({unit})"
 
 
 def plot_spectrum(
@@ -150,8 +158,17 @@ def plot_zone_map(
     ax.set_xlabel(r"$k_x$ (1/Å)")
     ax.set_ylabel(r"$k_y$ (1/Å)")
     if colorbar:
-        ax.figure.colorbar(art, ax=ax, label=label)
+        # a colour bar exactly as tall as the (square) axes
+        cax = ax.inset_axes([1.04, 0.0, 0.05, 1.0])
+        ax.figure.colorbar(art, cax=cax, label=label)
     return ax
+
+
+def _fit_label(ea: float, err: float) -> str:
+    """Legend text of an Arrhenius fit: the error only when it shows at four decimals."""
+    if err >= 5e-5:
+        return rf"Arrhenius fit, $E_a$ = {ea:.4f} $\pm$ {err:.4f} eV"
+    return rf"Arrhenius fit, $E_a$ = {ea:.4f} eV (error < 0.0001 eV)"
 
 
 def plot_conductivity(
@@ -187,7 +204,7 @@ def plot_conductivity(
         line = np.log(fit["prefactor"]) - fit["activation_energy"] / (KB_EV * tt)
         ea, err = fit["activation_energy"], fit.get("activation_energy_stderr", 0.0)
         ax.plot(1000.0 / tt, line, color="0.3", lw=1.0,
-                label=rf"Arrhenius fit, $E_a$ = {ea:.4f} $\pm$ {err:.1e} eV")
+                label=_fit_label(ea, err))
     ax.set_xlabel(r"$1000 / T$ (1/K)")
     ax.set_ylabel(r"ln($\sigma T$ / (S K/cm))")
     top = ax.secondary_xaxis("top", functions=(lambda u: 1000.0 / np.where(u == 0, np.nan, u),

@@ -402,8 +402,8 @@ def relaxation_modes(
     slowest = float(np.min(rate[1:])) if p.size > 1 else math.inf
     return xr.Dataset(
         {
-            "eigenvalue_real": ("mode", p.real),
-            "eigenvalue_imag": ("mode", p.imag),
+            "eigenvalue_real": ("mode", p.real, {"units": "1"}),
+            "eigenvalue_imag": ("mode", p.imag, {"units": "1"}),
             "decay_rate": ("mode", modes.decay_rate, {"units": "1/s"}),
             "relaxation_rate": ("mode", rate, {"units": "1/s"}),
             "frequency": ("mode", modes.frequency, {"units": "rad/s"}),
@@ -460,8 +460,8 @@ def step_response(
     steady = drift_velocity(model, field=f1, coupling=coupling, temperature=temperature)
     ds = ds.assign(
         steady_velocity=("axis", np.asarray(steady).reshape(-1), {"units": "angstrom/s"}),
-        mode_eigenvalue_real=("mode", modes.values.real),
-        mode_eigenvalue_imag=("mode", modes.values.imag),
+        mode_eigenvalue_real=("mode", modes.values.real, {"units": "1"}),
+        mode_eigenvalue_imag=("mode", modes.values.imag, {"units": "1"}),
         relaxation_rate=("mode", rate, {"units": "1/s", "long_name": "-ln|p| / tau"}),
         decay_rate=("mode", modes.decay_rate, {"units": "1/s", "long_name": "(1 - |p|) / tau"}),
         mode_amplitude_real=(("mode", "axis"), amp.T.real, {"units": "angstrom/s"}),

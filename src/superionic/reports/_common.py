@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..io import write_netcdf
+from ..io import atomic, write_netcdf
 
 
 def say(progress, message: str) -> None:
@@ -33,14 +33,20 @@ def open_section(outdir) -> tuple[Path, float, list[str]]:
 
 
 def save_figure(fig, path: Path, files: list[str]) -> None:
-    """Save ``fig`` as ``path`` (130 dpi) and record its name in ``files``."""
-    fig.savefig(path, dpi=130)
+    """Save ``fig`` as ``path`` (130 dpi, atomically) and record its name in ``files``."""
+    atomic.save_figure(fig, path, dpi=130)
     files.append(path.name)
 
 
 def save_netcdf(ds, path: Path, files: list[str]) -> None:
-    """Write ``ds`` to the NetCDF file ``path`` and record its name in ``files``."""
+    """Write ``ds`` to the NetCDF file ``path`` (atomically) and record its name in ``files``."""
     write_netcdf(ds, path)
+    files.append(path.name)
+
+
+def save_text(text: str, path: Path, files: list[str]) -> None:
+    """Write ``text`` to ``path`` (atomically) and record its name in ``files``."""
+    atomic.write_text_atomic(path, text)
     files.append(path.name)
 
 
@@ -52,7 +58,7 @@ def write_summary(
     summary["files"] = sorted(files)
     summary["seconds"] = round(time.perf_counter() - start, 2)
     data = jsonable(summary) if as_json else summary
-    (outdir / "summary.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    atomic.write_text_atomic(outdir / "summary.json", json.dumps(data, indent=2) + "\n")
     return data
 
 
