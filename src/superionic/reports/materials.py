@@ -70,6 +70,12 @@ FIGURES: dict[str, str] = {
                          "face-sharing network",
     "agi_simulation.png": "simulated conductivity (hard exclusion) against (1 - c) x the "
                           "single-particle value",
+    "measured_type_ii_fit.png": "synthetic measured sigma(T) from the chain mean field with a "
+                                "type-II transition: the fit picks the kink and its Tp; the "
+                                "right panel removes the line above Tp so the small kB Tp drop "
+                                "in activation energy becomes visible",
+    "measured_type_i_fit.png": "synthetic type-I data (a jump at T_I): the fit picks the jump "
+                               "and the (Lambda0, M0) pairs whose fold lies at T_I",
 }
 
 
@@ -223,12 +229,22 @@ def _simulation_part(outdir: Path, quick: bool, files: list[str], state: dict) -
             "z_vs_one_minus_c_times_single": z.tolist(), "site_occupancy": occupancy}
 
 
+def _measurements_part(outdir: Path, quick: bool, files: list[str], state: dict) -> dict:
+    """A synthetic measured data set fitted and turned back into parameters."""
+    from .measurements import write_fit_example
+
+    result = write_fit_example(outdir, quick=quick)
+    files.extend(name for name in result["files"] if name not in files)
+    return result
+
+
 #: The parts in order: (summary key, progress message, function).
 PARTS: list[tuple[str, str, Callable[..., dict]]] = [
     ("structure", "alpha-AgI from its CIF: site and hop classes", _structure_part),
     ("conductivity", "sigma(T) from a table of energies and from BVSE", _conductivity_part),
     ("meanfield", "mean-field ordering with K0", _meanfield_part),
     ("simulation", "simulation check of the conductivity", _simulation_part),
+    ("measurements", "fit of a synthetic measured sigma(T)", _measurements_part),
 ]
 
 
@@ -250,7 +266,9 @@ def build(outdir: Path, *, quick: bool = False, progress=None) -> dict:
         "description": (
             "alpha-AgI from its CIF to site and hop classes, sigma(T) in S/cm from a table of "
             "energies and from bond valences, the mean-field ordering with a repulsion K0 and "
-            "a many-body simulation check."
+            "a many-body simulation check; then a synthetic measured sigma(T) fitted with one or "
+            "two "
+            "Arrhenius segments and turned back into the theory's parameters."
         ),
         "quick": bool(quick),
         "figures": dict(FIGURES),

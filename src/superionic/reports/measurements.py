@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import experiment as ex
+from ..io import atomic
 from ..plot import experiment as pe
 from ..units import KB_EV
 from ._common import jsonable, save_figure, save_netcdf
@@ -41,7 +42,7 @@ def _write_csv(table, path: Path) -> None:
     lines += [f"{t!r},{v!r},{e!r}" for t, v, e in
               zip(table.temperature.tolist(), table.values.tolist(), table.errors.tolist(),
                   strict=True)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic.write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def _one(outdir: Path, name: str, table, truth: dict, files: list[str]) -> dict:
@@ -61,8 +62,8 @@ def _one(outdir: Path, name: str, table, truth: dict, files: list[str]) -> dict:
     ds.attrs["inference_json"] = json.dumps(jsonable(inference.as_dict()))
     save_netcdf(ds, outdir / f"{name}_fit.nc", files)
     result = {"truth": truth, "fit": fit.as_dict(), "inference": inference.as_dict()}
-    (outdir / f"{name}_fit.json").write_text(json.dumps(jsonable(result), indent=2) + "\n",
-                                             encoding="utf-8")
+    atomic.write_text_atomic(outdir / f"{name}_fit.json",
+                             json.dumps(jsonable(result), indent=2) + "\n")
     files.append(f"{name}_fit.json")
     drop = fit.activation_energy_drop()
     return {
