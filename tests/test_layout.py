@@ -32,7 +32,7 @@ RANK = {
     "exact": 7,
     "experiment": 7,
     "io": 8,
-    "sweep": 9,
+    "sweeps": 9,
     "plot": 10,
     "reports": 11,
     "cli": 12,

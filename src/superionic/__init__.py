@@ -29,7 +29,7 @@ Many-body simulation
 Measurements in
     :mod:`superionic.experiment`: ``read_table``, ``fit_arrhenius``, ``infer_parameters``
 Parameter sweeps (inline, local processes or a Dask cluster; resumable on-disk store)
-    :func:`sweep`; :mod:`superionic.sweep` (``load_sweep``, the ``[sweep]`` spec table)
+    :func:`sweep`; :mod:`superionic.sweeps` (``load_sweep``, the ``[sweep]`` spec table)
     :func:`simulate`, :func:`simulate_many`; its exact reference on small cells
     :mod:`superionic.exact` (``solve``, ``markov_chain``)
 Phonon channels and driving (Eqs. 1-7, 15-17)
@@ -61,6 +61,7 @@ _SUBMODULES = {
     "channel_average": ".channels.average",
     "phonons": ".channels.phonons",
     "structures": ".models.structures",
+    "sweeps": ".sweeps",
     "driving": ".realspace.driving",
     "dynamics": ".realspace.dynamics",
     "exact": ".exact",
@@ -81,8 +82,8 @@ _ATTRIBUTES = {
     ),
     **dict.fromkeys(("simulate", "simulate_many"), ".simulation"),
     "SiteNetwork": ".lattice",
-    # the function; its subpackage stays importable as ``superionic.sweep.<module>``
-    "sweep": ".sweep",
+    # the function; the subpackage that defines it is ``superionic.sweeps``
+    "sweep": ".sweeps",
     **dict.fromkeys(
         ("arrhenius_fit", "conductivity_tensor", "conductivity_vs_temperature",
          "differential_mobility", "diffusion_tensor", "drift_velocity", "mobility_tensor"),
@@ -129,7 +130,7 @@ if TYPE_CHECKING:  # the names as a type checker sees them
     from .models import structures
     from .realspace import driving, dynamics
     from .simulation import simulate, simulate_many
-    from .sweep import sweep
+    from .sweeps import sweep
     from .transport import (
         arrhenius_fit,
         conductivity_tensor,
@@ -204,6 +205,7 @@ __all__ = [
     "spectrum",
     "structures",
     "sweep",
+    "sweeps",
     "transport",
     "units",
 ]

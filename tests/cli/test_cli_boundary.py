@@ -116,6 +116,8 @@ WRITERS = {
     "channels modes": ["--synthetic", "--mobile", "Li"],
     "channels drive": [str(SPECS / "chain.toml"), "-T", "600", "--amplitude", "0.1"],
     "channels ac": [str(SPECS / "chain.toml"), "-T", "600"],
+    "structure": [str(SPECS / "chain.toml"), "--mobile", "Ag", "--cutoff", "3"],
+    "sweep": [str(SPECS / "chain.toml")],
 }
 
 

@@ -24,6 +24,9 @@ EXPECTED = {
     "simulation/fig_sim_honeycomb_binder.png", "simulation/fig_sim_chain_concerted.png",
     "channels/hop_probability.png", "channels/hop_rate.png", "channels/mode_ranking.png",
     "channels/step_response.png", "channels/pulse_response.png", "channels/ac_response.png",
+    "simulation/fig_sim_exact_small_cell.png", "materials/agi_network.png",
+    "materials/agi_sigma.png", "materials/agi_meanfield.png", "materials/agi_simulation.png",
+    "materials/measured_type_ii_fit.png",
 }
 #: Words of an axis label and the units that must come with them.
 UNITS = [

@@ -38,7 +38,8 @@ def _parse(text: str) -> list[tuple[str, dict]]:
 def test_every_section_ran_and_readme_lists_exactly_what_was_written(quick_report):
     out, record = quick_report.outdir, quick_report.record
     assert {n: s["status"] for n, s in record["sections"].items()} == {
-        "core": "ok", "meanfield": "ok", "simulation": "ok", "channels": "ok"}
+        "core": "ok", "meanfield": "ok", "simulation": "ok", "channels": "ok",
+        "materials": "ok"}
     readme = (out / "README.md").read_text()
     for name, info in record["sections"].items():
         on_disk = sorted(p.relative_to(out).as_posix() for p in (out / name).rglob("*")

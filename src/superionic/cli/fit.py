@@ -14,8 +14,6 @@ from pathlib import Path
 
 import click
 
-from .. import experiment as ex
-from .. import io as sio
 from ..errors import ModelError
 from ._group import main
 
@@ -103,6 +101,8 @@ def fit_command(file, quantity, filling, lattice, segments, criterion, convert_t
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from .. import experiment as ex
+    from .. import io as sio
     from ..plot import experiment as pe
 
     try:

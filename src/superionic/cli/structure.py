@@ -71,7 +71,14 @@ def structure_command(structure_file: Path, mobile: str, cutoff: float, mode: st
             "pip install 'superionic[materials]'"
         ) from None
     from ..io import write_netcdf
+    from ..io.atomic import write_text_atomic
+    from ._outputs import check_output
 
+    if output is None:
+        output = Path(f"{structure_file.stem}_{mobile}.toml")
+    check_output(output, "--output")
+    if netcdf is not None:
+        check_output(netcdf, "--netcdf")
     sites = [_site_option(s) for s in explicit] if explicit else mode
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -92,9 +99,7 @@ def structure_command(structure_file: Path, mobile: str, cutoff: float, mode: st
             f"({network.percolation_description()}); a model needs a longer cutoff",
             err=True,
         )
-    if output is None:
-        output = Path(f"{structure_file.stem}_{network.mobile}.toml")
-    output.write_text(text, encoding="utf-8")
+    write_text_atomic(output, text)
     click.echo(f"wrote {output}: fill in the {len(network.site_classes)} site energies and "
                f"{len(network.hop_classes)} saddle energies (eV)")
     if netcdf is not None:

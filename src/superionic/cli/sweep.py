@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from .. import io as sio
 from ..errors import ModelError
 from ._group import main
 
@@ -33,8 +32,9 @@ from ._group import main
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 def sweep_command(spec, workers, scheduler, store, resume, output, no_progress):
     """Run the [sweep] table of SPEC (a TOML model spec) and write the combined Dataset."""
-    from ..sweep import Store, read_sweep_spec, sweep_from_spec
-    from ..sweep.executors import process_pool
+    from .. import io as sio
+    from ..sweeps import Store, read_sweep_spec, sweep_from_spec
+    from ..sweeps.executors import process_pool
 
     if workers is not None and scheduler is not None:
         raise click.UsageError("give either --workers or --scheduler, not both")
@@ -42,6 +42,9 @@ def sweep_command(spec, workers, scheduler, store, resume, output, no_progress):
         raise click.BadParameter(f"{workers}: need at least 1", param_hint="--workers")
     store = store or spec.with_suffix(".sweep")
     output = output or spec.with_suffix(".nc")
+    from ._outputs import check_output
+
+    check_output(output, "--output")
     try:
         model_spec, sweep_spec = read_sweep_spec(spec)
     except ModelError as exc:

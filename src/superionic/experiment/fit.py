@@ -260,8 +260,10 @@ class ArrheniusFit:
                                       {"units": "eV"}),
                 "activation_energy_stderr": ("segment", [s.activation_energy_stderr
                                                          for s in segs], {"units": "eV"}),
-                "ln_prefactor": ("segment", [s.ln_prefactor for s in segs]),
-                "ln_prefactor_stderr": ("segment", [s.ln_prefactor_stderr for s in segs]),
+                "ln_prefactor": ("segment", [s.ln_prefactor for s in segs],
+                                 {"units": "1", "long_name": "ln of the prefactor in its unit"}),
+                "ln_prefactor_stderr": ("segment", [s.ln_prefactor_stderr for s in segs],
+                                        {"units": "1"}),
                 "t_min": ("segment", [s.temperature_range[0] for s in segs], {"units": "K"}),
                 "t_max": ("segment", [s.temperature_range[1] for s in segs], {"units": "K"}),
             },
@@ -271,10 +273,10 @@ class ArrheniusFit:
         if segs:
             fit = np.array([self.segment_at(ti).ln_value(ti) for ti in t])
             fse = np.array([self.segment_at(ti).ln_value_stderr(ti) for ti in t])
-            ds["fit_ln"] = ("temperature", fit, {"long_name": self.fitted_variable})
-            ds["fit_ln_stderr"] = ("temperature", fse)
+            ds["fit_ln"] = ("temperature", fit, {"long_name": self.fitted_variable, "units": "1"})
+            ds["fit_ln_stderr"] = ("temperature", fse, {"units": "1"})
             ds["residual"] = ("temperature", y - fit,
-                              {"long_name": "data - fit, " + self.fitted_variable})
+                              {"long_name": "data - fit, " + self.fitted_variable, "units": "1"})
         if self.errors is not None:
             ds["error"] = ("temperature", self.errors, {"units": self.unit})
         summary = self.as_dict()

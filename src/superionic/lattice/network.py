@@ -74,9 +74,14 @@ class SiteNetwork:
     tau: float = 1.0
     filling: float = 1.0
     site_index: np.ndarray = field(default=None)
+    charge: float = 1.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        charge = finite_float("SiteNetwork.charge (e)", self.charge)
+        if charge == 0.0:
+            raise ModelError("SiteNetwork.charge (e) must be nonzero, got 0.0")
+        set_(self, "charge", charge)
         vec = np.atleast_2d(finite_array("SiteNetwork.vectors", self.vectors))
         if vec.ndim != 2 or vec.shape[0] != vec.shape[1] or not 1 <= vec.shape[0] <= 3:
             raise ModelError(
@@ -197,6 +202,7 @@ class SiteNetwork:
             degeneracy=hp.degeneracy,
             tau=model.tau,
             filling=model.filling,
+            charge=model.charge,
         )
 
     # ------------------------------------------------------------------ properties
@@ -317,15 +323,21 @@ class SiteNetwork:
             return 0
         return int(bases[0].shape[0])
 
-    def check_connected(self) -> None:
+    def check_connected(self, *, spanning: bool = True) -> None:
         """Raise DisconnectedNetworkError unless the network is one cluster spanning every
-        direction (a cluster that wraps the cell more than once still conducts and passes)."""
+        direction (a cluster that wraps the cell more than once still conducts and passes).
+
+        With ``spanning=False`` only the first condition is checked (one cluster), as
+        :meth:`superionic.lattice.HoppingModel.check_connected` does.
+        """
         _, bases = self.clusters()
         if len(bases) > 1:
             raise DisconnectedNetworkError(
                 f"the hop network splits into {len(bases)} clusters that never exchange ions",
                 0,
             )
+        if not spanning:
+            return
         rank = int(bases[0].shape[0])
         if rank < self.dim:
             raise DisconnectedNetworkError(
@@ -361,6 +373,7 @@ class SiteNetwork:
             tau=self.tau,
             filling=self.filling * keep.sum() / self.n_sites if filling is None else filling,
             site_index=self.site_index[keep],
+            charge=self.charge,
         )
 
     def spanning_cluster(self) -> SiteNetwork:

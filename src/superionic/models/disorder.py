@@ -181,6 +181,7 @@ def disordered_supercell(
         degeneracy=np.tile(hp.degeneracy, n_cells),
         tau=model.tau,
         filling=model.filling * n_cells,
+        charge=model.charge,
     )
     mask = _draw("blocked", blocked, rng_block, n, boolean=True)
     if mask is not None and np.any(mask):

@@ -540,6 +540,12 @@ def page(summary: dict) -> dict:
                 "attempt; a hop needs an empty target, which at half filling (c = 1/2) halves "
                 "the executed hops, so the mean-field lines show (1 - c) P0. Look for: no fold "
                 "in the simulation where the mean field has one (red dashed line)."),
+            "fig_sim_exact_small_cell.png": (
+                "A cell small enough to enumerate: mean field, the exact many-body Markov chain "
+                "(superionic.exact) and the simulation of the same rules. Left: <|gamma|> of the "
+                "K0 chain; right: hop probability of the M0 chain with both concerted rules. "
+                "Look for: simulation on the exact curve within its error bars, the mean field "
+                "off it, with no statistical error to blur the comparison."),
         },
         "tables": [
             table("Mean field against simulation (K0 only)",

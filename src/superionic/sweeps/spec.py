@@ -177,7 +177,7 @@ def read_sweep_spec(path):
 
 def sweep_from_spec(model_spec, spec: SweepSpec, **kwargs):
     """Run the sweep a spec describes (keywords: ``executor``, ``store``, ``resume``,
-    ``progress``, as in :func:`superionic.sweep.sweep`)."""
+    ``progress``, as in :func:`superionic.sweeps.sweep`)."""
     from .api import sweep
 
     return sweep(spec.task, model_spec, spec.grid_values(), seed=spec.seed,

@@ -16,8 +16,8 @@ import superionic as si
 from superionic import io as sio
 from superionic import models
 from superionic.cli import main
-from superionic.sweep import Grid, Store, load_sweep, read_sweep_spec, run_point
-from superionic.sweep.store import point_name
+from superionic.sweeps import Grid, Store, load_sweep, read_sweep_spec, run_point
+from superionic.sweeps.store import point_name
 
 HONEY = functools.partial(models.interacting_honeycomb, 0.1, n0=1.0, a=3.5)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from superionic.sweep.spec import parse_sweep_spec
+from superionic.sweeps.spec import parse_sweep_spec
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "sweeps.md"
 

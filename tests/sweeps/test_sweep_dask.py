@@ -17,7 +17,7 @@ import pytest
 
 import superionic as si
 from superionic import models
-from superionic.sweep.store import point_name
+from superionic.sweeps.store import point_name
 
 HONEY = functools.partial(models.interacting_honeycomb, 0.1, n0=1.0, a=3.5)
 

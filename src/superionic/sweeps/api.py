@@ -64,7 +64,7 @@ def sweep(task: str, model, grid, *, executor=None, store=None, resume: bool = T
     model : HoppingModel, callable or model spec
         A fixed model (only run variables may vary), a factory ``f(**parameters) ->
         HoppingModel`` or a validated spec of :mod:`superionic.io` (see
-        :mod:`superionic.sweep.tasks`). Factories must be picklable for process and Dask
+        :mod:`superionic.sweeps.tasks`). Factories must be picklable for process and Dask
         executors (a module-level function or a :func:`functools.partial` of one).
     grid : mapping
         ``{name: values}``; names are run variables (``temperature`` in K, ``field``: the reduced
@@ -74,7 +74,7 @@ def sweep(task: str, model, grid, *, executor=None, store=None, resume: bool = T
         Where points run; default: one process per core when there are several points.
         Results do not depend on it.
     store : path, optional
-        Directory of the on-disk store (:mod:`superionic.sweep.store`); each point is written
+        Directory of the on-disk store (:mod:`superionic.sweeps.store`); each point is written
         there as it finishes. Without one, a temporary store is used and removed.
     resume : bool
         Reuse the points already in ``store`` (they are neither recomputed nor rewritten); with
@@ -86,7 +86,7 @@ def sweep(task: str, model, grid, *, executor=None, store=None, resume: bool = T
         Required by the simulation: point k gets ``SeedSequence(seed).spawn(n_points)[k]``
         (derived without advancing a SeedSequence passed in).
     **options
-        Fixed keywords of the task (see :func:`superionic.sweep.tasks.run_point`).
+        Fixed keywords of the task (see :func:`superionic.sweeps.tasks.run_point`).
 
     Returns
     -------
