@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from .. import exact, meanfield, models
-from ..io import write_netcdf
+from ..io import atomic, write_netcdf
 from ..plot.exact import plot_exact_comparison
 from ..simulation import simulate_many
 
@@ -77,11 +77,16 @@ def exact_part(outdir, quick: bool, files: list) -> dict:
             "hop_probability_simulation_stderr": ("T_m0_sim", [float(d.hop_probability_stderr)
                                                                for d in sim_m0]),
         },
-        coords={"T_k0": t_k0, "T_k0_sim": ts_k0, "T_m0": t_m0, "T_m0_sim": ts_m0},
+        coords={"T_k0": ("T_k0", t_k0, {"units": "K"}),
+                "T_k0_sim": ("T_k0_sim", ts_k0, {"units": "K"}),
+                "T_m0": ("T_m0", t_m0, {"units": "K"}),
+                "T_m0_sim": ("T_m0_sim", ts_m0, {"units": "K"})},
         attrs={"supercell": np.asarray(cells), "steps": steps, "Tp_meanfield_K": tp,
                "n_states_k0": ex_k0[0].attrs["n_states"],
                "n_states_m0_previous": ex_prev[0].attrs["n_states"]},
     )
+    for var in data.data_vars.values():
+        var.attrs["units"] = "1"  # |gamma| and probabilities per step: dimensionless
     files.append(write_netcdf(data, outdir / "exact_small_cell.nc").name)
     fig = Figure(figsize=(9.2, 3.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
@@ -90,7 +95,7 @@ def exact_part(outdir, quick: bool, files: list) -> dict:
                           simulation_stderr=data.abs_gamma_simulation_stderr,
                           simulation_temperature=ts_k0)
     ax1.axvline(tp, color="grey", ls=":", lw=1)
-    ax1.set_ylabel("<|gamma|>")
+    ax1.set_ylabel("<|γ|>")
     ax1.set_title(f"K0 chain, {2 * cells[0]} sites", fontsize=9)
     ax1.legend(frameon=False, fontsize=7)
     plot_exact_comparison(t_m0, data.hop_probability_exact_previous, ax=ax2, meanfield=mf_p0,
@@ -103,7 +108,7 @@ def exact_part(outdir, quick: bool, files: list) -> dict:
     ax2.set_ylabel("hops per ion per step  /  P0")
     ax2.set_title(f"M0 = {p['M0']} eV chain, {2 * cells[0]} sites", fontsize=9)
     ax2.legend(frameon=False, fontsize=7)
-    fig.savefig(outdir / "fig_sim_exact_small_cell.png", dpi=130)
+    atomic.save_figure(fig, outdir / "fig_sim_exact_small_cell.png", dpi=130)
     files.append("fig_sim_exact_small_cell.png")
     gap = np.abs(data.abs_gamma_meanfield - data.abs_gamma_exact)
     # z-scores of the simulation against the exact values at the same temperatures (NaN where a
