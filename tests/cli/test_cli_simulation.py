@@ -115,12 +115,12 @@ def test_cli_interrupted_run_checkpoints_and_resumes_with_identical_statistics(t
     spec = tmp_path / "honeycomb.toml"
     spec.write_text(INTERRUPT_SPEC)
     ckpt = tmp_path / "ckpt"
-    args = ["--temperature", "500", "--supercell", "16,16", "--steps", "40000", "--block", "400",
+    args = ["--temperature", "500", "--supercell", "32,32", "--steps", "100000", "--block", "1000",
             "--seed", "7", "--executor", "inline"]
     cmd = [sys.executable, "-m", "superionic", "simulate", str(spec), *args, "--checkpoint",
            str(ckpt), "--no-plot", "-o", str(tmp_path / "run.nc")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(Path(__file__).resolve().parents[1] / "src"), os.environ.get("PYTHONPATH", "")]))
+        [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     seen = []
 
@@ -162,7 +162,7 @@ def test_cli_interrupted_run_checkpoints_and_resumes_with_identical_statistics(t
     assert res.exit_code == 0, res.output
     resumed = json.loads((tmp_path / "run.json").read_text())
     model = sio.spec_to_model(sio.read_spec(spec))
-    full = simulate(model, temperature=500.0, supercell=(16, 16), steps=40000, block=400,
+    full = simulate(model, temperature=500.0, supercell=(32, 32), steps=100000, block=1000,
                     seed=7, executor="inline")
     assert resumed["hops"] == full.hops and resumed["attempts"] == full.attempts
     for name in ("hop_probability", "tracer_diffusion", "jump_diffusion", "polarization",

@@ -352,7 +352,7 @@ def model_spec(
     """TOML text of an explicit model spec of ``network`` with named energies.
 
     Sites refer to ``[energies.sites]`` by class name and hops to ``[energies.saddles]`` by hop
-    class name (see :mod:`superionic.spec_energies`). Classes missing from the optional tables
+    class name (see :mod:`superionic.io.spec_energies`). Classes missing from the optional tables
     (or all, by default) are written as the placeholder ``"FILL IN (eV)"``: reading the spec
     then fails with one problem per unfilled name until the user fills them in.
 

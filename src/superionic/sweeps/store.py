@@ -166,6 +166,23 @@ def _same(a, b) -> bool:
     return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
+def _align_labelled_dims(points: list[xr.Dataset]) -> list[xr.Dataset]:
+    """Reindex every point to the union of the labels of each labelled dimension (NaN where a
+    point lacks a label, e.g. the mobility observable of a simulation at zero field)."""
+    labels: dict[str, list] = {}
+    for ds in points:
+        for dim in ds.dims:
+            if dim in ds.coords:
+                seen = labels.setdefault(dim, [])
+                seen.extend(v for v in ds.coords[dim].values.tolist() if v not in seen)
+    out = []
+    for ds in points:
+        changes = {d: v for d, v in labels.items()
+                   if d in ds.dims and ds.coords[d].values.tolist() != v}
+        out.append(ds.reindex(changes) if changes else ds)
+    return out
+
+
 def combine(grid: Grid, points: list[xr.Dataset], *, task: str) -> xr.Dataset:
     """Stack the point Datasets (C order) into one Dataset with the grid axes as dimensions.
 
@@ -173,6 +190,7 @@ def combine(grid: Grid, points: list[xr.Dataset], *, task: str) -> xr.Dataset:
     are kept, the others (run facts such as the temperature of each point) are dropped: the grid
     coordinates carry them.
     """
+    points = _align_labelled_dims(points)
     first = points[0]
     names = list(dict.fromkeys(name for ds in points for name in ds.data_vars))
     data = {}
