@@ -280,3 +280,12 @@ def test_cli_sweep_runs_and_resumes(tmp_path: Path):
 def test_run_point_is_a_plain_function():
     ds = run_point("conductivity", models.two_site_chain, {"P0": 0.4, "gamma": 0.2}, {})
     assert ds.diffusion.shape == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["temperature", "filling"])
+def test_grid_refuses_non_positive_temperature_and_filling(name):
+    from superionic.errors import ModelError
+    from superionic.sweeps import Grid
+
+    with pytest.raises(ModelError, match=rf"grid\['{name}'\] must hold values > 0.*-5"):
+        Grid.from_mapping({name: [300.0, -5.0]})

@@ -67,6 +67,11 @@ class Grid:
                 raise ModelError(f"grid[{name!r}] must hold numbers, got {raw!r}")
             if not np.all(np.isfinite(arr)):
                 raise ModelError(f"grid[{name!r}] must hold finite numbers, got {raw!r}")
+            if name in ("temperature", "filling") and np.any(arr <= 0):
+                unit = "K" if name == "temperature" else "ions per cell"
+                raise ModelError(
+                    f"grid[{name!r}] must hold values > 0 ({unit}), got {arr.tolist()}"
+                )
             if np.unique(arr).size != arr.size:
                 raise ModelError(f"grid[{name!r}] holds repeated values: {arr.tolist()}")
             names.append(name)
