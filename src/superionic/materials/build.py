@@ -26,8 +26,9 @@ import xarray as xr
 from .._validate import finite_float
 from ..errors import ModelError
 from ..lattice import Hop, HoppingModel, Interactions, Lattice, Site
+from .classify import _describe_directions, _percolation
 from .errors import MissingEnergyError, NonPercolatingNetworkError
-from .network import HopNetwork, _describe_directions, _percolation, hop_network
+from .network import HopNetwork, hop_network
 
 __all__ = ["build_model", "class_energies", "model_spec"]
 
