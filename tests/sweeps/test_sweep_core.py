@@ -289,3 +289,15 @@ def test_grid_refuses_non_positive_temperature_and_filling(name):
 
     with pytest.raises(ModelError, match=rf"grid\['{name}'\] must hold values > 0.*-5"):
         Grid.from_mapping({name: [300.0, -5.0]})
+
+
+def test_malformed_sweep_spec_names_the_line(tmp_path):
+    from superionic.io import SpecError
+    from superionic.sweeps import read_sweep_spec
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nvectors = [[4.0]]\n[[sites]\n')
+    with pytest.raises(SpecError) as info:
+        read_sweep_spec(bad)
+    text = str(info.value)
+    assert "malformed TOML" in text and "line 3" in text and "None" not in text

@@ -169,9 +169,10 @@ def read_sweep_spec(path):
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise sio.SpecError([sio.SpecProblem("", None, f"malformed TOML: {exc}")],
-                            str(path)) from None
+    except tomllib.TOMLDecodeError:
+        # the model-spec reader reports malformed TOML with its line; reuse it
+        sio.parse_spec(text, source=str(path))
+        raise
     return parse_sweep_spec(data, source=str(path))
 
 
